@@ -1,0 +1,14 @@
+#include "formats/builtin_drivers.hpp"
+
+#include "formats/maildir/maildir_storage.hpp"
+
+namespace roost {
+
+void register_builtin_storage_drivers() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  register_maildir_driver();
+}
+
+}  // namespace roost

@@ -1,0 +1,126 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "formats/model/flags.hpp"
+#include "formats/model/location.hpp"
+#include "formats/model/message.hpp"
+#include "lib/guid.hpp"
+
+namespace roost {
+
+// The format-neutral storage model. Every driver (maildir, mbox, sdbox,
+// mdbox, imapc) implements these four interfaces; everything above
+// (CLI verbs, dsync, the servers) talks to storage only through them.
+//
+// Mailbox names given to and returned by these interfaces are "virtual
+// names": UTF-8, hierarchy joined with MailStorage::separator(). The driver
+// maps them to its on-disk names (modified UTF-7, '.'-joined Maildir++ ...).
+// "INBOX" is always spelled INBOX.
+
+struct MailboxStatus {
+  uint32_t messages = 0;
+  uint32_t recent = 0;
+  uint32_t unseen = 0;
+  uint32_t uidvalidity = 0;
+  uint32_t uidnext = 0;
+  uint32_t first_unseen_seq = 0;
+  uint64_t highest_modseq = 0;
+  uint64_t vsize = 0;  // sum of virtual sizes
+  Guid128 guid;
+};
+
+// One entry of a mailbox listing.
+struct MailboxInfo {
+  std::string name;       // virtual name
+  bool selectable = true; // false: exists only as a parent of others (\NoSelect)
+  bool has_children = false;
+  bool subscribed = false;
+  std::string special_use;  // "\\Sent", ... as configured/stored ("" if none)
+};
+
+struct SaveRequest {
+  MessageFlags flags;
+  int64_t received_date = 0;  // 0: now
+  int64_t save_date = 0;      // 0: now
+  std::string guid;           // "" : driver generates one
+  uint32_t uid = 0;           // 0: next free UID; else keep this UID (dsync/migration)
+  std::string pop3_uidl;
+  uint32_t pop3_order = 0;
+};
+
+class MailTransaction {
+ public:
+  virtual ~MailTransaction() = default;
+  // Saves a message read from `message` (raw RFC 5322 bytes, LF or CRLF).
+  // Returns the UID it got (final once commit() returns).
+  virtual uint32_t save(std::istream& message, const SaveRequest& req) = 0;
+  virtual void update_flags(uint32_t uid, FlagOp op, const MessageFlags& flags) = 0;
+  virtual void expunge(uint32_t uid) = 0;
+  // Makes every change durable and visible, or throws with nothing applied
+  // that a reader could see half-done.
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+};
+
+class Mailbox {
+ public:
+  virtual ~Mailbox() = default;
+  virtual const std::string& name() const = 0;
+  virtual MailboxStatus status() = 0;
+  // Picks up changes made on disk by others (MTA deliveries, other writers).
+  virtual void sync() = 0;
+  // All messages in UID order (sequence number = position + 1).
+  virtual const std::vector<MessageRecord>& messages() = 0;
+  // Messages whose modseq > `modseq`, in UID order.
+  virtual std::vector<MessageRecord> changed_since(uint64_t modseq) = 0;
+  virtual std::vector<ExpungeRecord> expunged_since(uint64_t modseq) = 0;
+  // Opens the full raw message of `uid` (streamed; never required to fit in
+  // memory). Throws Error(kExitNoInput) when the message is gone.
+  virtual std::unique_ptr<std::istream> open_message(uint32_t uid) = 0;
+  virtual std::unique_ptr<MailTransaction> begin() = 0;
+  // Every keyword defined in the mailbox (also those no message has).
+  virtual std::vector<std::string> keywords() = 0;
+  // Rebuilds the index from the mail files, keeping every UID the format
+  // records (doveadm force-resync).
+  virtual void force_resync() = 0;
+};
+
+class MailStorage {
+ public:
+  virtual ~MailStorage() = default;
+  virtual const MailLocation& location() const = 0;
+  virtual char separator() const = 0;
+  virtual std::vector<MailboxInfo> list_mailboxes() = 0;
+  virtual bool mailbox_exists(const std::string& name) = 0;
+  // guid empty: generate. Throws Error(kExitCantCreat...) if it exists.
+  virtual void create_mailbox(const std::string& name, const Guid128& guid = {}) = 0;
+  virtual void delete_mailbox(const std::string& name) = 0;
+  virtual void rename_mailbox(const std::string& from, const std::string& to) = 0;
+  virtual std::vector<std::string> subscriptions() = 0;
+  virtual void set_subscribed(const std::string& name, bool subscribed) = 0;
+  // Throws Error(kExitNoInput) when the mailbox doesn't exist.
+  virtual std::unique_ptr<Mailbox> open_mailbox(const std::string& name) = 0;
+};
+
+// Driver registry: formats/storage_factory.cpp knows every driver; nothing
+// else switches on the format name.
+using StorageFactoryFn = std::function<std::unique_ptr<MailStorage>(const MailLocation&,
+                                                                    const StorageSettings&)>;
+void register_storage_driver(const std::string& format, StorageFactoryFn fn);
+std::unique_ptr<MailStorage> open_storage(const MailLocation& location,
+                                          const StorageSettings& settings);
+std::vector<std::string> storage_driver_names();
+
+// Checks a virtual mailbox name before it reaches a driver: rejects empty
+// names, empty hierarchy levels, "." / ".." components, '/' when the
+// separator isn't '/', control characters. Throws Error(kExitUsage) with the
+// reason.
+void validate_mailbox_name(const std::string& name, char separator);
+
+}  // namespace roost
