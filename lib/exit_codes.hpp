@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitNoInput = 66,          // EX_NOINPUT: cannot open input (e.g. no such mailbox)
   kExitNoUser = 67,           // EX_NOUSER: user unknown
   kExitNoHost = 68,           // EX_NOHOST
+  kExitNotFound = 68,         // doveadm reuses 68 for "mailbox/message not found"
   kExitUnavailable = 69,      // EX_UNAVAILABLE
   kExitSoftware = 70,         // EX_SOFTWARE: internal error
   kExitOsErr = 71,            // EX_OSERR

@@ -81,7 +81,7 @@ class Mailbox {
   virtual std::vector<MessageRecord> changed_since(uint64_t modseq) = 0;
   virtual std::vector<ExpungeRecord> expunged_since(uint64_t modseq) = 0;
   // Opens the full raw message of `uid` (streamed; never required to fit in
-  // memory). Throws Error(kExitNoInput) when the message is gone.
+  // memory). Throws Error(kExitNotFound) when the message is gone.
   virtual std::unique_ptr<std::istream> open_message(uint32_t uid) = 0;
   virtual std::unique_ptr<MailTransaction> begin() = 0;
   // Every keyword defined in the mailbox (also those no message has).
@@ -104,7 +104,7 @@ class MailStorage {
   virtual void rename_mailbox(const std::string& from, const std::string& to) = 0;
   virtual std::vector<std::string> subscriptions() = 0;
   virtual void set_subscribed(const std::string& name, bool subscribed) = 0;
-  // Throws Error(kExitNoInput) when the mailbox doesn't exist.
+  // Throws Error(kExitNotFound) when the mailbox doesn't exist.
   virtual std::unique_ptr<Mailbox> open_mailbox(const std::string& name) = 0;
 };
 

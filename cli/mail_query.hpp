@@ -1,0 +1,53 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/mail_user.hpp"
+
+namespace roost {
+class SearchQuery;
+}
+
+namespace roost::cli {
+
+// One message a query matched, with the mailbox it is in.
+struct MatchedMail {
+  const std::string& mailbox;  // virtual name
+  Mailbox& box;
+  const MessageRecord& record;
+  uint32_t seq;
+  // Opens the raw message (streamed).
+  std::unique_ptr<std::istream> open() const { return box.open_message(record.uid); }
+};
+
+// A parsed doveadm search query run over a user's mailboxes. Mailboxes the
+// query can't match (MAILBOX / MAILBOX-GUID keys) are never opened; keys
+// the index answers never open a message file.
+class MailQuery {
+ public:
+  // Throws Error(kExitUsage) naming the bad word.
+  explicit MailQuery(const std::vector<std::string>& words);
+  ~MailQuery();
+  MailQuery(MailQuery&&) noexcept;
+
+  // True when every OR-branch of the query names a mailbox (doveadm's
+  // safety rule for expunge).
+  bool names_mailbox_everywhere() const;
+
+  // Calls `fn` for each match, mailbox by mailbox in listing order, UIDs
+  // ascending. `fn` may change the mailbox (flags, expunge) through its
+  // own transaction.
+  void for_each(MailUser& user, const std::function<void(const MatchedMail&)>& fn) const;
+  // The matches grouped per mailbox, for verbs that batch a transaction.
+  void for_each_mailbox(
+      MailUser& user,
+      const std::function<void(const std::string& mailbox, Mailbox& box,
+                               const std::vector<const MessageRecord*>& matches)>& fn) const;
+
+ private:
+  std::unique_ptr<SearchQuery> query_;
+};
+
+}  // namespace roost::cli
