@@ -92,3 +92,87 @@ std::string imap_astring(std::string_view value) {
 }
 
 }  // namespace roost
+
+namespace roost {
+
+void imap_append_string_for_humans(std::string& out, std::string_view src) {
+  bool modify = false;
+  bool last_lwsp = true;
+  bool whitespace_prefix = true;
+  size_t removed = 0;
+  for (unsigned char c : src) {
+    switch (c) {
+      case 0:
+        last_lwsp = false;
+        modify = true;
+        break;
+      case '\r':
+      case '\n':
+      case '\t':
+        modify = true;
+        [[fallthrough]];
+      case ' ':
+        if (last_lwsp) {
+          modify = true;
+          ++removed;
+        }
+        last_lwsp = true;
+        break;
+      case '"':
+      case '\\':
+        modify = true;
+        last_lwsp = false;
+        break;
+      default:
+        if (c & 0x80) modify = true;
+        last_lwsp = false;
+        break;
+    }
+    if (!last_lwsp) whitespace_prefix = false;
+  }
+  if (last_lwsp && !src.empty() && !whitespace_prefix) {
+    modify = true;
+    ++removed;
+  }
+  if (!modify) {
+    out += '"';
+    out.append(src);
+    out += '"';
+    return;
+  }
+  if (removed == src.size()) {
+    out += "\"\"";
+    return;
+  }
+  std::string text;
+  text.reserve(src.size());
+  last_lwsp = true;
+  whitespace_prefix = true;
+  for (unsigned char c : src) {
+    switch (c) {
+      case 0:
+        text += static_cast<char>(0x80);
+        last_lwsp = false;
+        break;
+      case '\r':
+      case '\n':
+      case '\t':
+      case ' ':
+        if (!last_lwsp) text += ' ';
+        last_lwsp = true;
+        break;
+      default:
+        last_lwsp = false;
+        text += static_cast<char>(c);
+        break;
+    }
+    if (!last_lwsp) whitespace_prefix = false;
+  }
+  if (last_lwsp && !src.empty() && !whitespace_prefix && !text.empty()) text.pop_back();
+  out += '{';
+  out += std::to_string(text.size());
+  out += "}\r\n";
+  out += text;
+}
+
+}  // namespace roost

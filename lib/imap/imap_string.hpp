@@ -22,3 +22,13 @@ void imap_append_quote_nolf(std::string& out, std::optional<std::string_view> va
 std::string imap_astring(std::string_view value);
 
 }  // namespace roost
+
+namespace roost {
+
+// Dovecot's "string for humans" form used for ENVELOPE subjects and display
+// names: runs of whitespace (incl. CR/LF/TAB) become one space, leading and
+// trailing whitespace is dropped, NUL becomes 0x80; written quoted when
+// nothing had to change, else as a literal.
+void imap_append_string_for_humans(std::string& out, std::string_view value);
+
+}  // namespace roost
