@@ -73,9 +73,10 @@ int run(const std::vector<std::string>& args, const std::string& program, std::i
   }
   register_builtin_storage_drivers();
   Environment env(global);
-  CommandContext ctx{global, std::vector<std::string>(args.begin() + static_cast<long>(pos + words),
-                                                      args.end()),
-                     out, err, in, env, program};
+  CommandContext ctx(global,
+                     std::vector<std::string>(args.begin() + static_cast<long>(pos + words),
+                                              args.end()),
+                     out, err, in, env, program);
   try {
     int rc = verb->run(ctx);
     out.flush();

@@ -16,6 +16,11 @@ class Environment;
 // after the verb's name), the output streams and the lazily loaded
 // configuration/user database.
 struct CommandContext {
+  CommandContext(GlobalOptions g, std::vector<std::string> a, std::ostream& o, std::ostream& e,
+                 std::istream& i, Environment& en, std::string prog)
+      : global(std::move(g)), args(std::move(a)), out(o), err(e), in(i), env(en),
+        program(std::move(prog)) {}
+
   GlobalOptions global;
   std::vector<std::string> args;
   std::ostream& out;

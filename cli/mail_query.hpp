@@ -7,7 +7,7 @@
 #include "cli/mail_user.hpp"
 
 namespace roost {
-class SearchQuery;
+class SearchMatcher;
 }
 
 namespace roost::cli {
@@ -47,7 +47,7 @@ class MailQuery {
                                const std::vector<const MessageRecord*>& matches)>& fn) const;
 
  private:
-  std::unique_ptr<SearchQuery> query_;
+  std::unique_ptr<SearchMatcher> matcher_;
 };
 
 }  // namespace roost::cli

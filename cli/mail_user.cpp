@@ -8,24 +8,7 @@
 namespace roost::cli {
 
 namespace {
-bool pattern_match_at(std::string_view p, std::string_view t, char sep) {
-  if (p.empty()) return t.empty();
-  if (p[0] == '*') {
-    for (size_t i = 0; i <= t.size(); ++i)
-      if (pattern_match_at(p.substr(1), t.substr(i), sep)) return true;
-    return false;
-  }
-  if (p[0] == '%') {
-    for (size_t i = 0; i <= t.size(); ++i) {
-      if (pattern_match_at(p.substr(1), t.substr(i), sep)) return true;
-      if (i < t.size() && t[i] == sep) return false;
-    }
-    return false;
-  }
-  return !t.empty() && p[0] == t[0] && pattern_match_at(p.substr(1), t.substr(1), sep);
-}
-
-// "inbox/x" -> "INBOX/x" so INBOX matches case-insensitively in both.
+// "inbox/x" -> "INBOX/x": INBOX is case-insensitive in IMAP.
 std::string normalize_inbox(std::string_view s, char sep) {
   if (s.size() >= 5 && iequals(s.substr(0, 5), "INBOX") && (s.size() == 5 || s[5] == sep))
     return "INBOX" + std::string(s.substr(5));
@@ -33,13 +16,11 @@ std::string normalize_inbox(std::string_view s, char sep) {
 }
 }  // namespace
 
-bool mailbox_pattern_match(std::string_view pattern, std::string_view name, char separator) {
-  return pattern_match_at(normalize_inbox(pattern, separator), normalize_inbox(name, separator),
-                          separator);
-}
-
-MailUser::MailUser(std::string name, std::vector<OpenNamespace> namespaces)
-    : name_(std::move(name)), namespaces_(std::move(namespaces)) {}
+MailUser::MailUser(std::string name, std::vector<OpenNamespace> namespaces,
+                   std::unique_ptr<EffectiveUser> privileges)
+    : name_(std::move(name)),
+      privileges_(std::move(privileges)),
+      namespaces_(std::move(namespaces)) {}
 
 char MailUser::separator() const {
   for (const auto& ns : namespaces_)

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "formats/model/storage.hpp"
+#include "formats/search/search_matcher.hpp"  // mailbox_pattern_match
+#include "lib/privileges.hpp"
 
 namespace roost::cli {
 
@@ -21,7 +23,10 @@ struct OpenNamespace {
 // names (prefix + storage name) clients and doveadm see.
 class MailUser {
  public:
-  MailUser(std::string name, std::vector<OpenNamespace> namespaces);
+  // `privileges` (may be null) keeps the process acting as the user while
+  // the storages are open; it is released after them.
+  MailUser(std::string name, std::vector<OpenNamespace> namespaces,
+           std::unique_ptr<EffectiveUser> privileges = nullptr);
   const std::string& name() const { return name_; }
 
   // Every mailbox of every listed namespace, virtual names, in doveadm's
@@ -47,11 +52,8 @@ class MailUser {
 
  private:
   std::string name_;
+  std::unique_ptr<EffectiveUser> privileges_;  // declared first: released last
   std::vector<OpenNamespace> namespaces_;
 };
-
-// IMAP LIST pattern match: '*' any characters, '%' any but `separator`.
-// A leading "INBOX" in the name matches case-insensitively.
-bool mailbox_pattern_match(std::string_view pattern, std::string_view name, char separator);
 
 }  // namespace roost::cli

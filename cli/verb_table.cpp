@@ -1,5 +1,6 @@
 #include "cli/command.hpp"
 #include "cli/verbs/verbs.hpp"
+#include "lib/error.hpp"
 
 namespace roost::cli {
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "lib/error.hpp"
+#include "lib/fault.hpp"
 
 namespace roost {
 
@@ -63,6 +64,7 @@ void write_file_atomic(const std::string& path, std::string_view data, unsigned 
   try {
     write_all(fd, data, tmp);
     if (::fsync(fd) < 0) throw_errno("cannot fsync", tmp);
+    fault_point_after_fsync();
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -84,6 +86,7 @@ void fsync_path(const std::string& path) {
   int e = errno;
   ::close(fd);
   if (r < 0 && e != EINVAL) throw_errno("cannot fsync", path, e);
+  fault_point_after_fsync();
 }
 
 void fsync_dir(const std::string& dir) { fsync_path(dir.empty() ? "." : dir); }

@@ -127,6 +127,7 @@ int verb_fetch(CommandContext& ctx) {
     std::unique_ptr<MailQuery> query;
   };
   auto st = std::make_shared<State>();
+  ctx.set_default_formatter("pager");  // as doveadm fetch
   return run_mail_verb(
       ctx, {"fetch", "", 2,
             [st](CommandContext& c, MailCommandArgs& a) {

@@ -349,7 +349,9 @@ Tri eval_mailbox(const SearchKey& k, std::string_view name, std::string_view gui
       r = mailbox_pattern_match(k.str, name, sep) ? Tri::kTrue : Tri::kFalse;
       break;
     case SearchKeyType::kMailboxGuid:
-      r = iequals(guid, k.str) ? Tri::kTrue : Tri::kFalse;
+      // An empty GUID means "not known yet": the caller asks again once it
+      // has opened the mailbox.
+      if (!guid.empty()) r = iequals(guid, k.str) ? Tri::kTrue : Tri::kFalse;
       break;
     case SearchKeyType::kSub: {
       r = Tri::kTrue;

@@ -41,7 +41,8 @@ class SearchMatcher {
   explicit SearchMatcher(SearchQuery query);
 
   // False when no message of mailbox `name`/`guid` can match (MAILBOX,
-  // MAILBOX-GUID keys), so callers can skip the mailbox entirely.
+  // MAILBOX-GUID keys), so callers can skip the mailbox entirely. An empty
+  // `guid` means not known yet (decided by name only).
   bool may_match_mailbox(std::string_view name, std::string_view guid,
                          char separator = '/') const;
   // Whether matching may need to read the header / the whole message.
