@@ -81,15 +81,24 @@ std::string UserDb::translate_username(const std::string& user) const {
   return auth_vars(user).expand(username_format_);
 }
 
-bool UserDb::exists_in_passdb(const std::string& user) const {
-  if (passwd_file_passdbs_.empty()) return true;  // nothing to check against
+std::optional<AuthFields> UserDb::passdb_userdb_fields(const std::string& user) const {
+  if (passwd_file_passdbs_.empty()) return AuthFields{};  // nothing to check against
   for (const UserdbSettings& db : passwd_file_passdbs_) {
     PasswdFileArgs args = parse_passwd_file_args(db.args);
     std::string key = auth_vars(user).expand(args.username_format);
     auto entries = read_passwd_file(auth_vars(user).expand(args.path), db.where);
-    if (find_passwd_file_entry(entries, key) != nullptr) return true;
+    if (const PasswdFileEntry* e = find_passwd_file_entry(entries, key)) {
+      AuthFields fields;
+      for (const std::string& extra : e->extra_fields) {
+        if (extra.rfind("userdb_", 0) != 0) continue;
+        size_t eq = extra.find('=');
+        set_auth_field(fields, extra.substr(7, eq == std::string::npos ? std::string::npos : eq - 7),
+                       eq == std::string::npos ? "" : extra.substr(eq + 1));
+      }
+      return fields;
+    }
   }
-  return false;
+  return std::nullopt;
 }
 
 std::optional<AuthFields> UserDb::lookup_in(const UserdbSettings& db,
@@ -137,15 +146,18 @@ std::optional<AuthFields> UserDb::lookup_in(const UserdbSettings& db,
   }
   if (db.driver == "static") {
     VarExpander vars = auth_vars(user);
-    bool allow_all = false;
-    for (auto& [k, v] : expand_field_template(db.args, vars)) {
-      if (k == "allow_all_users") {
-        allow_all = to_lower(v) == "yes";
-      } else {
-        set_auth_field(fields, k, v);
-      }
+    AuthFields args = expand_field_template(db.args, vars);
+    const std::string* allow = find_auth_field(args, "allow_all_users");
+    if (allow == nullptr || to_lower(*allow) != "yes") {
+      // Dovecot checks the user with a passdb lookup, whose userdb_* fields
+      // become part of the reply before the static ones.
+      std::optional<AuthFields> from_passdb = passdb_userdb_fields(user);
+      if (!from_passdb) return std::nullopt;
+      fields = std::move(*from_passdb);
     }
-    if (!allow_all && !exists_in_passdb(user)) return std::nullopt;
+    for (auto& [k, v] : args) {
+      if (k != "allow_all_users") set_auth_field(fields, k, v);
+    }
     return fields;
   }
   // prefetch only works with fields a passdb returned during a login.
@@ -197,7 +209,7 @@ std::vector<std::string> UserDb::iterate() const {
     }
   }
   if (!any_iterable) {
-    throw Error(kExitConfig,
+    throw Error(kExitTempFail,
                 "User listing failed: no userdb can list users (static and prefetch userdbs "
                 "cannot iterate); configure a passwd-file or passwd userdb for -A and user '*'");
   }

@@ -34,7 +34,8 @@ class UserDb {
 
   // All users, for -A and `user '*'`: passwd-file users with userdb info,
   // system users with first_valid_uid <= uid <= last_valid_uid. When no
-  // userdb can list users (static only) it is a kExitConfig error.
+  // userdb can list users (static only) it is a kExitTempFail error, as
+  // doveadm's "user listing failed" (exit 75).
   std::vector<std::string> iterate() const;
 
   // The name the userdbs see: auth_username_format (default %Lu) applied.
@@ -42,7 +43,9 @@ class UserDb {
 
  private:
   std::optional<AuthFields> lookup_in(const UserdbSettings& db, const std::string& user) const;
-  bool exists_in_passdb(const std::string& user) const;
+  // For static userdbs: whether a passwd-file passdb knows `user`, with the
+  // userdb_* fields its line carries (Dovecot adds them to the reply).
+  std::optional<AuthFields> passdb_userdb_fields(const std::string& user) const;
 
   std::vector<UserdbSettings> userdbs_;
   std::vector<UserdbSettings> passwd_file_passdbs_;
