@@ -228,7 +228,8 @@ class MimeParser {
     bool ct_ok = part.content_type && part.content_subtype && !part.content_subtype->empty();
     if (part.is_mime && has_content_type) {
       std::string_view type = *part.content_type;
-      std::string_view subtype = part.content_subtype ? *part.content_subtype : "";
+      std::string_view subtype =
+          part.content_subtype ? std::string_view(*part.content_subtype) : std::string_view();
       if (iequals(type, "message") && iequals(subtype, "rfc822")) {
         part.message_rfc822 = true;
       } else if (iequals(type, "text")) {
