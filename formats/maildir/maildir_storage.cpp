@@ -239,10 +239,16 @@ void MaildirStorage::rename_mailbox(const std::string& from, const std::string& 
     throw Error(kExitUsage, "renaming INBOX (or to INBOX) is not supported for maildir");
   MaildirPaths src = paths_of(from);
   MaildirPaths dst = paths_of(to);
-  if (!is_dir(src.mail_dir)) throw Error(kExitNoInput, "mailbox " + from + " doesn't exist");
-  if (path_exists(dst.mail_dir)) throw Error(kExitCantCreat, "mailbox " + to + " already exists");
   std::string to_prefix = to + separator_;
   std::string from_prefix = from + separator_;
+  bool has_children = false;
+  if (!fs_layout_)
+    for (const auto& b : list_mailboxes())
+      if (b.name.compare(0, from_prefix.size(), from_prefix) == 0) has_children = true;
+  // A Maildir++ parent may exist only through its children (.From.Child).
+  if (!is_dir(src.mail_dir) && !has_children)
+    throw Error(kExitNoInput, "mailbox " + from + " doesn't exist");
+  if (path_exists(dst.mail_dir)) throw Error(kExitCantCreat, "mailbox " + to + " already exists");
   if (to.compare(0, from_prefix.size(), from_prefix) == 0)
     throw Error(kExitUsage, "can't rename mailbox " + from + " under itself");
   auto move_dir = [](const std::string& a, const std::string& b) {
