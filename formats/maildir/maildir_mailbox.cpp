@@ -1,0 +1,542 @@
+#include "formats/maildir/maildir_mailbox.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <unordered_set>
+
+#include "formats/maildir/maildir_filename.hpp"
+#include "formats/maildir/uidvalidity_file.hpp"
+#include "lib/error.hpp"
+#include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
+
+namespace roost {
+
+namespace {
+
+constexpr const char* kUidListName = "dovecot-uidlist";
+constexpr const char* kKeywordsName = "dovecot-keywords";
+
+int64_t mtime_ns(const struct stat& st) {
+  return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+void warn(const std::string& msg) { std::cerr << "roost: warning: " << msg << "\n"; }
+
+// Virtual size of a file: every LF not preceded by CR counts as two bytes.
+uint64_t compute_virtual_size(const std::string& path, uint64_t& physical) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot open message file", path);
+  char buf[65536];
+  uint64_t size = 0, vsize = 0;
+  char prev = 0;
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      throw_errno("cannot read message file", path, e);
+    }
+    if (n == 0) break;
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buf[i] == '\n' && prev != '\r') ++vsize;
+      prev = buf[i];
+    }
+    size += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  physical = size;
+  return size + vsize;
+}
+
+void append_to_file(const std::string& path, const std::string& data, bool fsync) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot open for appending", path);
+  std::string_view rest(data);
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      throw_errno("cannot append to", path, e);
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  if (fsync && ::fdatasync(fd) < 0) {
+    int e = errno;
+    ::close(fd);
+    throw_errno("cannot fsync", path, e);
+  }
+  ::close(fd);
+}
+
+bool same_keywords(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& k : a)
+    if (std::none_of(b.begin(), b.end(), [&](const std::string& x) { return iequals(x, k); }))
+      return false;
+  return true;
+}
+
+// Reads a directory's entries; a missing directory is empty, other errors
+// name the path.
+std::vector<std::string> read_dir_entries(const std::string& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) < 0) {
+    if (errno == ENOENT) return {};
+    throw_errno("cannot stat", dir);
+  }
+  if (::access(dir.c_str(), R_OK | X_OK) < 0) throw_errno("cannot read directory", dir);
+  return list_dir(dir);
+}
+
+}  // namespace
+
+MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync)
+    : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
+  if (paths_.index_dir.empty()) {
+    char tmpl[] = "/tmp/roost-memindex-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw_errno("cannot create a temporary index directory", "/tmp");
+    memory_index_dir_ = tmpl;
+  }
+  open_index();
+  sync();
+}
+
+MaildirMailbox::~MaildirMailbox() {
+  index_.reset();
+  if (!memory_index_dir_.empty()) {
+    try {
+      remove_tree(memory_index_dir_);
+    } catch (...) {
+    }
+  }
+}
+
+void MaildirMailbox::open_index() {
+  std::string dir = memory_index_dir_.empty() ? paths_.index_dir : memory_index_dir_;
+  make_dirs(dir);
+  MailIndex::Options opt;
+  opt.fsync = fsync_ && memory_index_dir_.empty();
+  try {
+    index_ = MailIndex::open(dir, opt);
+  } catch (const Error& e) {
+    if (e.exit_code() != kExitDataErr) throw;
+    // The index is only a cache: rebuild it from the files and the uidlist.
+    warn(std::string(e.what()) + "; rebuilding the index from the mail files");
+    MailIndex::remove_files(dir);
+    index_ = MailIndex::open(dir, opt);
+  }
+}
+
+std::string MaildirMailbox::uidlist_path() const {
+  return path_join(paths_.control_dir, kUidListName);
+}
+std::string MaildirMailbox::keywords_path() const {
+  return path_join(paths_.control_dir, kKeywordsName);
+}
+
+std::string MaildirMailbox::sync_stamp(bool& stable) const {
+  stable = true;
+  int64_t now_ns = int64_t{std::time(nullptr)} * 1000000000;
+  std::string out;
+  auto add = [&](const std::string& path, bool with_inode) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) < 0) {
+      if (errno != ENOENT) throw_errno("cannot stat", path);
+      out += "-;";
+      return;
+    }
+    int64_t m = mtime_ns(st);
+    // Changes within the same clock tick as the mtime we record could go
+    // unnoticed: don't trust a stamp that is this fresh.
+    if (now_ns - m < 2000000000LL) stable = false;
+    out += std::to_string(m);
+    if (with_inode)
+      out += "/" + std::to_string(st.st_ino) + "/" + std::to_string(st.st_size);
+    out += ";";
+  };
+  add(path_join(paths_.mail_dir, "new"), false);
+  add(path_join(paths_.mail_dir, "cur"), false);
+  add(uidlist_path(), true);
+  add(keywords_path(), true);
+  return out;
+}
+
+void MaildirMailbox::create_uidlist(const MaildirPaths& paths, const Guid128& guid, bool fsync) {
+  make_dirs(paths.control_dir);
+  std::string path = path_join(paths.control_dir, kUidListName);
+  DotLock lock = DotLock::acquire(path);
+  if (path_exists(path)) return;
+  UidList list;
+  list.uidvalidity = allocate_uidvalidity(paths.root);
+  list.next_uid = 1;
+  list.guid = (guid.empty() ? Guid128::generate() : guid).hex();
+  lock.write_content(serialize_uidlist(list));
+  lock.commit_replace(fsync);
+}
+
+void MaildirMailbox::begin_session(Session& s) {
+  make_dirs(paths_.control_dir);
+  s.lock = DotLock::acquire(uidlist_path());
+  index_->refresh();
+  const IndexHeader& ih = index_->header();
+  auto data = read_file_if_exists(uidlist_path());
+  s.file_exists = data.has_value();
+  bool keep_index_uids = false;
+  if (data) {
+    UidListParseResult res = parse_uidlist(*data);
+    s.list = std::move(res.list);
+    if (!res.error.empty()) {
+      warn(uidlist_path() + " is corrupt (" + res.error + "); rebuilding it, keeping the UIDs of " +
+           std::to_string(s.list.records.size()) + " records it still lists");
+      s.rewrite = true;
+      keep_index_uids = true;
+      if (!res.header_ok) {
+        s.list.uidvalidity = 0;
+        s.list.header_ext.clear();
+      }
+    }
+    if (s.list.version != 3) s.rewrite = true;  // v1 (Courier/old Dovecot): write v3
+  } else {
+    s.rewrite = true;
+    keep_index_uids = true;
+  }
+  if (s.list.uidvalidity == 0) {
+    // No usable header: keep what the index knew, or start a new UID space.
+    if (ih.uidvalidity != 0) {
+      s.list.uidvalidity = ih.uidvalidity;
+      if (s.list.guid.empty() && !ih.mailbox_guid.empty()) s.list.guid = ih.mailbox_guid.hex();
+    } else {
+      s.list.uidvalidity = allocate_uidvalidity(paths_.root);
+      if (!s.list.records.empty()) {
+        // Records without a trustworthy UIDVALIDITY can't keep their UIDs.
+        s.list.records.clear();
+      }
+    }
+  }
+  if (s.list.guid.empty())
+    s.list.guid = (ih.mailbox_guid.empty() ? Guid128::generate() : ih.mailbox_guid).hex();
+  if (s.list.uidvalidity == ih.uidvalidity) {
+    // UIDs the index has handed out are never reused, even if the uidlist
+    // lost them.
+    if (ih.uidnext > s.list.next_uid) {
+      s.list.next_uid = ih.uidnext;
+      s.rewrite = s.rewrite || s.file_exists;
+    }
+    if (keep_index_uids) {
+      // Recover UIDs of files the uidlist lost from the index.
+      std::unordered_set<std::string> listed;
+      for (const auto& r : s.list.records) listed.insert(r.name);
+      std::vector<UidListRecord> extra;
+      for (const auto& m : index_->records()) {
+        std::string base = parse_maildir_filename(basename_of(m.locator)).base;
+        if (base.empty() || listed.count(base)) continue;
+        UidListRecord r;
+        r.uid = m.uid;
+        r.name = base;
+        if (m.guid != base) r.set_ext('G', m.guid);
+        extra.push_back(std::move(r));
+      }
+      if (!extra.empty()) {
+        for (auto& r : extra) s.list.records.push_back(std::move(r));
+        std::sort(s.list.records.begin(), s.list.records.end(),
+                  [](const UidListRecord& a, const UidListRecord& b) { return a.uid < b.uid; });
+        // Two names for one UID can't both stay: keep the first.
+        s.list.records.erase(
+            std::unique(s.list.records.begin(), s.list.records.end(),
+                        [](const UidListRecord& a, const UidListRecord& b) { return a.uid == b.uid; }),
+            s.list.records.end());
+      }
+    }
+  }
+  if (!s.list.records.empty() && s.list.records.back().uid >= s.list.next_uid)
+    s.list.next_uid = s.list.records.back().uid + 1;
+  s.keywords = MaildirKeywords::parse(read_file_if_exists(keywords_path()).value_or(""));
+}
+
+void MaildirMailbox::scan(Session& s) {
+  s.files.clear();
+  for (const char* sub : {"new", "cur"}) {
+    std::string dir = path_join(paths_.mail_dir, sub);
+    for (auto& name : read_dir_entries(dir)) {
+      if (name.empty() || name[0] == '.') continue;
+      std::string base = parse_maildir_filename(name).base;
+      if (!valid_maildir_base_name(base)) continue;
+      // The same base in new/ and cur/ (interrupted move): cur/ wins.
+      s.files[base] = std::string(sub) + "/" + name;
+    }
+  }
+}
+
+MessageFlags MaildirMailbox::flags_from_name(const Session& s, const std::string& file_name,
+                                             const MessageRecord* old) const {
+  MaildirFileName fn = parse_maildir_filename(file_name);
+  MaildirInfoFlags info = parse_maildir_info(fn.info);
+  MessageFlags flags;
+  flags.system = info.system;
+  for (int slot : info.keyword_slots)
+    if (!s.keywords.slots[slot].empty()) flags.add_keyword(s.keywords.slots[slot]);
+  // Keywords beyond the 26 letters live only in the index.
+  if (old)
+    for (const auto& kw : old->flags.keywords)
+      if (!s.keywords.find(kw)) flags.add_keyword(kw);
+  return flags;
+}
+
+MessageRecord MaildirMailbox::record_from_file(const Session& s, const UidListRecord& u,
+                                               const std::string& locator,
+                                               const MessageRecord* old) const {
+  MessageRecord m;
+  if (old) m = *old;
+  m.uid = u.uid;
+  m.locator = locator;
+  std::string file_name = basename_of(locator);
+  m.flags = flags_from_name(s, file_name, old);
+  const std::string* g = u.find_ext('G');
+  m.guid = g && !g->empty() ? *g : u.name;
+  if (const std::string* p = u.find_ext('P')) m.pop3_uidl = *p;
+  if (const std::string* o = u.find_ext('O')) m.pop3_order = parse_u32(*o).value_or(0);
+  if (old) return m;
+  std::string path = path_join(paths_.mail_dir, locator);
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) throw_errno("cannot stat message file", path);
+  m.received_date = st.st_mtim.tv_sec;
+  m.save_date = st.st_ctim.tv_sec;
+  std::optional<uint64_t> psize = maildir_size_extra(u.name, 'S');
+  std::optional<uint64_t> vsize = maildir_size_extra(u.name, 'W');
+  if (!psize)
+    if (const std::string* e = u.find_ext('S')) psize = parse_u64(*e);
+  if (!vsize)
+    if (const std::string* e = u.find_ext('W')) vsize = parse_u64(*e);
+  if (vsize) {
+    m.virtual_size = *vsize;
+    m.physical_size = psize.value_or(static_cast<uint64_t>(st.st_size));
+  } else {
+    uint64_t physical = 0;
+    m.virtual_size = compute_virtual_size(path, physical);
+    m.physical_size = psize.value_or(physical);
+  }
+  return m;
+}
+
+void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
+  scan(s);
+  // Records whose file is gone are dropped (their UIDs stay used: N keeps them).
+  std::unordered_set<std::string> listed;
+  size_t before = s.list.records.size();
+  std::erase_if(s.list.records, [&](const UidListRecord& r) { return !s.files.count(r.name); });
+  if (s.list.records.size() != before) s.rewrite = true;
+  for (const auto& r : s.list.records) listed.insert(r.name);
+  // New files get the next UIDs, in name order.
+  std::vector<std::string> fresh;
+  for (const auto& [base, loc] : s.files)
+    if (!listed.count(base)) fresh.push_back(base);
+  std::sort(fresh.begin(), fresh.end());
+  for (const auto& base : fresh) {
+    UidListRecord r;
+    r.uid = s.list.next_uid++;
+    r.name = base;
+    s.append += serialize_uidlist_record(r);
+    s.list.records.push_back(std::move(r));
+  }
+
+  const IndexHeader& ih = index_->header();
+  bool reset = ih.uidvalidity != s.list.uidvalidity;
+  IndexHeader nh = ih;
+  nh.uidvalidity = s.list.uidvalidity;
+  nh.uidnext = s.list.next_uid;
+  if (auto g = Guid128::parse(s.list.guid)) nh.mailbox_guid = *g;
+  if (reset) {
+    if (ih.uidvalidity != 0)
+      warn("UIDVALIDITY of " + paths_.mail_dir + " changed from " +
+           std::to_string(ih.uidvalidity) + " to " + std::to_string(s.list.uidvalidity) +
+           "; rebuilding the index");
+    nh.first_recent_uid = 1;
+    itx.reset(nh);
+  } else if (nh.uidnext != ih.uidnext || nh.mailbox_guid != ih.mailbox_guid) {
+    itx.set_header(nh);
+  }
+  for (size_t i = 0; i < s.keywords.slots.size(); ++i)
+    if (!s.keywords.slots[i].empty() &&
+        std::find(index_->keywords().begin(), index_->keywords().end(), s.keywords.slots[i]) ==
+            index_->keywords().end())
+      itx.add_keyword(s.keywords.slots[i]);
+
+  std::unordered_set<uint32_t> present;
+  for (const auto& u : s.list.records) {
+    present.insert(u.uid);
+    const std::string& loc = s.files.at(u.name);
+    const MessageRecord* old = reset ? nullptr : index_->find(u.uid);
+    if (old && old->locator == loc) continue;  // same name, same flags
+    if (old && parse_maildir_filename(basename_of(old->locator)).base != u.name) old = nullptr;
+    MessageRecord m = record_from_file(s, u, loc, old);
+    if (!old) {
+      itx.append(m);
+    } else if (m.flags.system != old->flags.system ||
+               !same_keywords(m.flags.keywords, old->flags.keywords) || m.guid != old->guid) {
+      itx.update(m);
+    } else {
+      // Only moved (new/ -> cur/) or info letters we don't map changed.
+      itx.update(m);
+    }
+  }
+  if (!reset)
+    for (const auto& m : index_->records())
+      if (!present.count(m.uid)) itx.expunge(m.uid);
+}
+
+void MaildirMailbox::finish_session(Session& s, MailIndex::Transaction& itx) {
+  write_keywords(s);
+  // The uidlist first: the files and it are the authority, the index follows.
+  if (s.rewrite || !s.file_exists) {
+    write_file_atomic(uidlist_path(), serialize_uidlist(s.list), 0600);
+  } else if (!s.append.empty()) {
+    append_to_file(uidlist_path(), s.append, fsync_);
+  }
+  s.rewrite = false;
+  s.file_exists = true;
+  s.append.clear();
+  s.keywords_changed = false;
+  bool stable = false;
+  std::string stamp = sync_stamp(stable);
+  IndexHeader h = index_->header();
+  h.uidnext = h.uidvalidity == s.list.uidvalidity ? std::max(h.uidnext, s.list.next_uid)
+                                                  : s.list.next_uid;
+  h.uidvalidity = s.list.uidvalidity;
+  if (auto g = Guid128::parse(s.list.guid)) h.mailbox_guid = *g;
+  // An unstable stamp is stored empty: the next open rescans.
+  h.sync_stamp = stable ? stamp : std::string();
+  if (!itx.empty() || !(h == index_->header())) itx.set_header(h);
+  itx.commit();
+  s.lock.release();
+  invalidate();
+}
+
+void MaildirMailbox::write_keywords(Session& s) {
+  if (!s.keywords_changed) return;
+  DotLock klock = DotLock::acquire(keywords_path());
+  klock.write_content(s.keywords.serialize());
+  klock.commit_replace(fsync_);
+  s.keywords_changed = false;
+}
+
+void MaildirMailbox::full_sync() {
+  Session s;
+  begin_session(s);
+  MailIndex::Transaction itx = index_->begin();
+  sync_locked(s, itx);
+  finish_session(s, itx);
+}
+
+void MaildirMailbox::sync() {
+  if (!is_dir(path_join(paths_.mail_dir, "cur")))
+    throw Error(kExitNoInput, "mailbox " + name_ + " doesn't exist (no " +
+                                  path_join(paths_.mail_dir, "cur") + ")");
+  bool changed = index_->refresh();
+  bool stable = false;
+  std::string stamp = sync_stamp(stable);
+  const IndexHeader& h = index_->header();
+  if (!h.sync_stamp.empty() && h.sync_stamp == stamp && h.uidvalidity != 0) {
+    if (changed) invalidate();
+    return;
+  }
+  full_sync();
+}
+
+void MaildirMailbox::force_resync() {
+  std::string dir = index_->dir();
+  index_.reset();
+  MailIndex::remove_files(dir);
+  open_index();
+  full_sync();
+}
+
+const std::vector<MessageRecord>& MaildirMailbox::messages() {
+  if (!messages_valid_) {
+    messages_ = index_->records();
+    uint32_t first_recent = index_->header().first_recent_uid;
+    for (auto& m : messages_)
+      if (m.uid >= first_recent) m.flags.system |= kFlagRecent;
+    messages_valid_ = true;
+  }
+  return messages_;
+}
+
+MailboxStatus MaildirMailbox::status() {
+  MailboxStatus st;
+  const IndexHeader& h = index_->header();
+  st.uidvalidity = h.uidvalidity;
+  st.uidnext = h.uidnext;
+  st.highest_modseq = h.highest_modseq;
+  st.guid = h.mailbox_guid;
+  const auto& msgs = messages();
+  st.messages = static_cast<uint32_t>(msgs.size());
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    const auto& m = msgs[i];
+    if (m.flags.system & kFlagRecent) ++st.recent;
+    if (!(m.flags.system & kFlagSeen)) {
+      ++st.unseen;
+      if (st.first_unseen_seq == 0) st.first_unseen_seq = static_cast<uint32_t>(i + 1);
+    }
+    st.vsize += m.virtual_size;
+  }
+  return st;
+}
+
+std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {
+  std::vector<MessageRecord> out;
+  for (const auto& m : messages())
+    if (m.modseq > modseq) out.push_back(m);
+  return out;
+}
+
+std::vector<ExpungeRecord> MaildirMailbox::expunged_since(uint64_t modseq) {
+  return index_->expunges_since(modseq);
+}
+
+std::vector<std::string> MaildirMailbox::keywords() { return index_->keywords(); }
+
+std::optional<std::string> MaildirMailbox::locate(const std::string& base) const {
+  for (const char* sub : {"cur", "new"}) {
+    for (const auto& name : read_dir_entries(path_join(paths_.mail_dir, sub)))
+      if (parse_maildir_filename(name).base == base) return std::string(sub) + "/" + name;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
+  const MessageRecord* m = index_->find(uid);
+  if (!m) throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
+  std::string path = path_join(paths_.mail_dir, m->locator);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    // Renamed (flag change by someone else) since the index saw it.
+    if (auto loc = locate(parse_maildir_filename(basename_of(m->locator)).base)) {
+      path = path_join(paths_.mail_dir, *loc);
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    }
+  }
+  if (fd < 0) {
+    if (errno == ENOENT)
+      throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " of " + name_ +
+                                    " was expunged (" + path + " is gone)");
+    throw_errno("cannot open message file", path);
+  }
+  ::close(fd);
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) throw_errno("cannot open message file", path);
+  return in;
+}
+
+}  // namespace roost

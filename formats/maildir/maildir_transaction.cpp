@@ -1,0 +1,337 @@
+// MaildirTransaction: saves, flag changes and expunges of one Maildir folder.
+//
+// The dovecot-uidlist lock is taken at the first change and held until
+// commit()/rollback(), so the UID save() returns is final. Order at commit
+// (each step leaves a store that opens, whatever instant a crash hits):
+//   1. dovecot-keywords gets the letters of new keywords;
+//   2. message files are renamed tmp/ -> new/ or cur/, flag changes renamed,
+//      expunged files unlinked (the files are the authority);
+//   3. dovecot-uidlist is appended to (or rewritten after expunges);
+//   4. the Roost index commits the same changes with one new modseq.
+// A crash before 3 leaves files the next sync numbers from N (never below
+// any UID handed out before); a crash before 4 is repaired by the next sync.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <istream>
+
+#include "formats/maildir/maildir_filename.hpp"
+#include "formats/maildir/maildir_mailbox.hpp"
+#include "lib/error.hpp"
+#include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
+
+namespace roost {
+
+class MaildirTransaction : public MailTransaction {
+ public:
+  explicit MaildirTransaction(MaildirMailbox* box) : box_(box), itx_(box->index_->begin()) {}
+  ~MaildirTransaction() override {
+    try {
+      rollback();
+    } catch (...) {
+    }
+  }
+
+  uint32_t save(std::istream& message, const SaveRequest& req) override;
+  void update_flags(uint32_t uid, FlagOp op, const MessageFlags& flags) override;
+  void expunge(uint32_t uid) override;
+  void commit() override;
+  void rollback() override;
+
+ private:
+  struct PendingSave {
+    std::string tmp_path;
+    std::string base;  // with ,S=,W=
+    MessageRecord record;
+  };
+  struct PendingChange {
+    uint32_t uid;
+    bool expunge;
+    FlagOp op;
+    MessageFlags flags;
+  };
+
+  void ensure_session();
+  std::string info_for(const MessageFlags& flags);
+  void apply_change(const PendingChange& c);
+
+  MaildirMailbox* box_;
+  MailIndex::Transaction itx_;
+  std::optional<MaildirMailbox::Session> session_;
+  std::vector<PendingSave> saves_;
+  std::vector<PendingChange> changes_;
+  // Current state of records touched by this transaction (uid -> record).
+  std::map<uint32_t, MessageRecord> touched_;
+  uint64_t expunged_bytes_ = 0;  // for maildirsize
+  int64_t quota_count_ = 0;
+};
+
+void MaildirTransaction::ensure_session() {
+  if (session_) {
+    session_->lock.touch();
+    return;
+  }
+  session_.emplace();
+  box_->begin_session(*session_);
+  box_->sync_locked(*session_, itx_);
+}
+
+uint32_t MaildirTransaction::save(std::istream& message, const SaveRequest& req) {
+  ensure_session();
+  auto& s = *session_;
+  if (!req.guid.empty() && !valid_maildir_base_name(req.guid))
+    throw Error(kExitDataErr, "message GUID '" + req.guid +
+                                  "' can't be stored in dovecot-uidlist (contains a space, "
+                                  "'/', ':' or a control character)");
+  std::string base = generate_maildir_base_name();
+  std::string tmp_path = path_join(path_join(box_->paths_.mail_dir, "tmp"), base);
+  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw_errno("cannot create message file", tmp_path);
+  uint64_t size = 0, vsize = 0;
+  char prev = 0;
+  char buf[65536];
+  try {
+    while (message) {
+      message.read(buf, sizeof buf);
+      std::streamsize n = message.gcount();
+      if (n <= 0) break;
+      for (std::streamsize i = 0; i < n; ++i) {
+        if (buf[i] == '\n' && prev != '\r') ++vsize;
+        prev = buf[i];
+      }
+      std::string_view rest(buf, static_cast<size_t>(n));
+      while (!rest.empty()) {
+        ssize_t w = ::write(fd, rest.data(), rest.size());
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          throw_errno("cannot write message file", tmp_path);
+        }
+        rest.remove_prefix(static_cast<size_t>(w));
+      }
+      size += static_cast<uint64_t>(n);
+    }
+    if (message.bad()) throw Error(kExitIoErr, "reading the message to save failed");
+    if (box_->fsync_ && ::fsync(fd) < 0) throw_errno("cannot fsync", tmp_path);
+    int64_t received = req.received_date ? req.received_date : std::time(nullptr);
+    struct timespec times[2] = {{received, 0}, {received, 0}};
+    if (::futimens(fd, times) < 0) throw_errno("cannot set the received date of", tmp_path);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp_path.c_str());
+    throw;
+  }
+  ::close(fd);
+  vsize += size;
+
+  // A requested UID is kept when it is above every UID used so far; below
+  // that (even if free) Dovecot refuses it too, and we give the next UID:
+  // the caller sees the UID returned.
+  uint32_t uid = req.uid >= s.list.next_uid ? req.uid : s.list.next_uid;
+  if (uid == UINT32_MAX) throw Error(kExitCantCreat, "no UIDs left in " + box_->name_);
+  s.list.next_uid = uid + 1;
+
+  PendingSave p;
+  p.tmp_path = tmp_path;
+  p.base = base + ",S=" + std::to_string(size) + ",W=" + std::to_string(vsize);
+  MessageRecord& m = p.record;
+  m.uid = uid;
+  m.guid = req.guid.empty() ? p.base : req.guid;
+  m.flags = req.flags;
+  m.flags.system &= kFlagsStorable;
+  m.received_date = req.received_date ? req.received_date : std::time(nullptr);
+  m.save_date = req.save_date ? req.save_date : std::time(nullptr);
+  m.physical_size = size;
+  m.virtual_size = vsize;
+  m.pop3_uidl = req.pop3_uidl;
+  m.pop3_order = req.pop3_order;
+  touched_[uid] = m;
+  saves_.push_back(std::move(p));
+  return uid;
+}
+
+void MaildirTransaction::update_flags(uint32_t uid, FlagOp op, const MessageFlags& flags) {
+  ensure_session();
+  changes_.push_back({uid, false, op, flags});
+}
+
+void MaildirTransaction::expunge(uint32_t uid) {
+  ensure_session();
+  changes_.push_back({uid, true, FlagOp::kAdd, {}});
+}
+
+std::string MaildirTransaction::info_for(const MessageFlags& flags) {
+  auto& s = *session_;
+  std::vector<int> slots;
+  for (const auto& kw : flags.keywords) {
+    bool added = false;
+    if (auto slot = s.keywords.find_or_add(kw, added)) slots.push_back(*slot);
+    if (added) {
+      // Written before any file name uses the new letter.
+      s.keywords_changed = true;
+      box_->write_keywords(s);
+      itx_.add_keyword(kw);
+    } else if (!s.keywords.find(kw)) {
+      itx_.add_keyword(kw);  // beyond 26 letters: index only
+    }
+  }
+  std::sort(slots.begin(), slots.end());
+  return update_maildir_info("", flags.system & kFlagsStorable, slots);
+}
+
+void MaildirTransaction::apply_change(const PendingChange& c) {
+  auto& s = *session_;
+  MessageRecord* rec = nullptr;
+  if (auto it = touched_.find(c.uid); it != touched_.end()) {
+    rec = &it->second;
+  } else if (const MessageRecord* m = box_->index_->find(c.uid)) {
+    rec = &(touched_[c.uid] = *m);
+  }
+  if (!rec) return;  // already expunged (by us or someone else)
+  bool is_new_save = std::any_of(saves_.begin(), saves_.end(),
+                                 [&](const PendingSave& p) { return p.record.uid == c.uid; });
+  if (is_new_save) {
+    // Not on disk yet: just change what commit() will write.
+    for (auto& p : saves_)
+      if (p.record.uid == c.uid) {
+        if (c.expunge) {
+          ::unlink(p.tmp_path.c_str());
+          p.tmp_path.clear();
+        } else {
+          apply_flag_update(p.record.flags, c.op, c.flags);
+          p.record.flags.system &= kFlagsStorable;
+        }
+      }
+    if (c.expunge) touched_.erase(c.uid);
+    return;
+  }
+  std::string base = parse_maildir_filename(basename_of(rec->locator)).base;
+  auto current_path = [&]() -> std::string {
+    std::string p = path_join(box_->paths_.mail_dir, rec->locator);
+    if (path_exists(p)) return p;
+    if (auto loc = box_->locate(base)) {
+      rec->locator = *loc;
+      return path_join(box_->paths_.mail_dir, *loc);
+    }
+    return "";
+  };
+  std::string path = current_path();
+  if (c.expunge) {
+    if (!path.empty() && ::unlink(path.c_str()) < 0 && errno != ENOENT)
+      throw_errno("cannot expunge (unlink)", path);
+    expunged_bytes_ += rec->physical_size;
+    --quota_count_;
+    std::erase_if(s.list.records, [&](const UidListRecord& r) { return r.uid == c.uid; });
+    s.rewrite = true;
+    itx_.expunge(c.uid);
+    touched_.erase(c.uid);
+    return;
+  }
+  if (path.empty()) {
+    // Gone meanwhile: it's an expunge the next sync records.
+    touched_.erase(c.uid);
+    return;
+  }
+  MessageFlags nf = rec->flags;
+  apply_flag_update(nf, c.op, c.flags);
+  nf.system &= kFlagsStorable;
+  if (nf.system == rec->flags.system && nf.keywords == rec->flags.keywords) return;
+  std::string file = basename_of(rec->locator);
+  MaildirFileName fn = parse_maildir_filename(file);
+  std::string sub = rec->locator.substr(0, rec->locator.find('/'));
+  // Keep P, unknown letters and further flag sets of the current name.
+  std::string fresh = info_for(nf);
+  std::vector<int> slots;
+  for (char ch : fresh)
+    if (ch >= 'a' && ch <= 'z') slots.push_back(ch - 'a');
+  fn.info = update_maildir_info(fn.info, nf.system, slots);
+  fn.has_info = true;
+  fn.other_info.clear();
+  std::string new_locator = sub + "/" + format_maildir_filename(fn);
+  if (new_locator != rec->locator) {
+    std::string to = path_join(box_->paths_.mail_dir, new_locator);
+    if (::rename(path.c_str(), to.c_str()) < 0) throw_errno("cannot rename", path);
+  }
+  rec->locator = new_locator;
+  rec->flags = nf;
+  itx_.update(*rec);
+}
+
+void MaildirTransaction::commit() {
+  if (!session_) return;
+  auto& s = *session_;
+  for (auto& c : changes_) apply_change(c);
+  for (auto& p : saves_) {
+    if (p.tmp_path.empty()) continue;
+    bool has_flags = (p.record.flags.system & kFlagsStorable) || !p.record.flags.keywords.empty();
+    std::string name = p.base;
+    std::string sub = "new";
+    if (has_flags) {
+      name += ":2," + info_for(p.record.flags);
+      sub = "cur";
+    }
+    std::string to = path_join(path_join(box_->paths_.mail_dir, sub), name);
+    if (::rename(p.tmp_path.c_str(), to.c_str()) < 0) throw_errno("cannot move into place", to);
+    p.tmp_path.clear();
+    p.record.locator = sub + "/" + name;
+    UidListRecord r;
+    r.uid = p.record.uid;
+    r.name = p.base;
+    if (p.record.guid != p.base) r.set_ext('G', p.record.guid);
+    if (!p.record.pop3_uidl.empty() && p.record.pop3_uidl.find(' ') == std::string::npos)
+      r.set_ext('P', p.record.pop3_uidl);
+    if (p.record.pop3_order) r.set_ext('O', std::to_string(p.record.pop3_order));
+    s.append += serialize_uidlist_record(r);
+    s.list.records.push_back(std::move(r));
+    itx_.append(p.record);
+    quota_count_++;
+  }
+  if (!saves_.empty() && box_->fsync_) {
+    fsync_dir(path_join(box_->paths_.mail_dir, "new"));
+    fsync_dir(path_join(box_->paths_.mail_dir, "cur"));
+  }
+  std::sort(s.list.records.begin(), s.list.records.end(),
+            [](const UidListRecord& a, const UidListRecord& b) { return a.uid < b.uid; });
+  // Maildir++ quota: one line per change batch, as other writers do.
+  std::string quota_path = path_join(box_->paths_.root, "maildirsize");
+  int64_t saved_bytes = 0;
+  for (const auto& p : saves_) saved_bytes += static_cast<int64_t>(p.record.physical_size);
+  box_->finish_session(s, itx_);
+  session_.reset();
+  if ((saved_bytes || expunged_bytes_) && path_exists(quota_path)) {
+    int64_t delta = saved_bytes - static_cast<int64_t>(expunged_bytes_);
+    std::string line = std::to_string(delta) + " " + std::to_string(quota_count_) + "\n";
+    int fd = ::open(quota_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0) {
+      if (::write(fd, line.data(), line.size()) < 0) {
+        // maildirsize is advisory: a failed update is recalculated later.
+      }
+      ::close(fd);
+    }
+  }
+  saves_.clear();
+  changes_.clear();
+  touched_.clear();
+  expunged_bytes_ = 0;
+  quota_count_ = 0;
+  itx_ = box_->index_->begin();
+}
+
+void MaildirTransaction::rollback() {
+  for (auto& p : saves_)
+    if (!p.tmp_path.empty()) ::unlink(p.tmp_path.c_str());
+  saves_.clear();
+  changes_.clear();
+  touched_.clear();
+  session_.reset();  // releases the uidlist lock; nothing was written
+}
+
+std::unique_ptr<MailTransaction> MaildirMailbox::begin() {
+  return std::make_unique<MaildirTransaction>(this);
+}
+
+}  // namespace roost
