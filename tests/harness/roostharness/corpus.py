@@ -72,11 +72,13 @@ FOLDERS: list[tuple[str, bool, str | None]] = [
     ("Work/Projects/Roost & Co", True, None),
 ]
 
-#: Relative weight of each folder when distributing messages.
+#: Relative weight of each folder when distributing messages. Folders that
+#: have children get none: in mbox's fs layout a parent is a directory and
+#: cannot hold mail, and the corpus must be the same in every format.
 FOLDER_WEIGHTS = {"INBOX": 40, "Sent": 10, "Archive/2023": 8, "Archive/2024": 8,
                   "Lists/dovecot": 8, "Lists/roost-dev": 6, "Trash": 4, "Junk": 3,
                   "Drafts": 2, "Entwürfe": 2, "Отправленные": 3, "Work/Projects/Roost & Co": 4,
-                  "Archive": 1, "Lists": 0, "Work": 1, "Work/Projects": 0}
+                  "Archive": 0, "Lists": 0, "Work": 0, "Work/Projects": 0}
 
 KEYWORDS = ["$Forwarded", "$Junk", "$NotJunk", "$Label1", "$Label2", "todo", "work",
             "important", "later"]
@@ -530,8 +532,9 @@ def write_mbox(corpus: Corpus, out: str | os.PathLike, *, user_dir: str = "{user
     ``out/<user>/mail/<A>/<B>`` (fs layout, mUTF-7 names), plus
     ``.subscriptions``; return the manifest.
 
-    Flags become ``Status``/``X-Status``/``X-Keywords`` headers (the
-    headers Dovecot's mbox driver reads) when *status_headers*. Messages
+    Flags become ``Status``/``X-Status``/``X-Keywords`` headers and UIDs
+    ``X-IMAPbase``/``X-UID`` headers (what Dovecot's mbox driver reads and
+    writes) when *status_headers*. Messages
     are stored with LF endings (CRLF messages keep their CRs: mbox is a byte
     stream).
     """
@@ -545,16 +548,21 @@ def write_mbox(corpus: Corpus, out: str | os.PathLike, *, user_dir: str = "{user
         for folder, subscribed, _ in corpus.folders:
             path = root / "inbox" if folder == "INBOX" else root.joinpath(
                 *[imap_utf7_encode(p) for p in folder.split("/")])
+            if subscribed:
+                subs.append("\t".join(imap_utf7_encode(p) for p in folder.split("/")))
             if folder != "INBOX" and any(f.startswith(folder + "/") for f, _, _ in corpus.folders):
                 # A folder with children: in mbox fs layout the parent is a
                 # directory, so it cannot hold mail itself; children go inside.
+                if corpus.specs[u][folder]:
+                    raise ValueError(f"mbox: folder {folder!r} has children and cannot hold mail")
                 path.mkdir(parents=True, exist_ok=True)
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            if subscribed:
-                subs.append("\t".join(imap_utf7_encode(p) for p in folder.split("/")))
+            specs = corpus.specs[u][folder]
+            kwlist = folder_keywords(specs)
+            uidvalidity = 1700000000 + corpus.folders.index((folder, subscribed, _))
             with open(path, "wb") as f:
-                for s in corpus.specs[u][folder]:
+                for s in specs:
                     raw = corpus.render(s)
                     if status_headers:
                         hdr_end = raw.find(b"\n\n") if not s.crlf else raw.find(b"\r\n\r\n")
@@ -562,7 +570,12 @@ def write_mbox(corpus: Corpus, out: str | os.PathLike, *, user_dir: str = "{user
                         st = "R" if "\\Seen" in s.flags else ""
                         xs = "".join(l for f_, l in (("\\Answered", "A"), ("\\Flagged", "F"),
                                                     ("\\Draft", "T"), ("\\Deleted", "D")) if f_ in s.flags)
-                        extra = (f"Status: {st}O".encode() + nl +
+                        # Dovecot only accepts keywords declared in the
+                        # first mail's X-IMAPbase; X-UID pins our UIDs.
+                        base = (f"X-IMAPbase: {uidvalidity} {len(specs) + 1:010d}"
+                                f"{''.join(' ' + k for k in kwlist)}".encode() + nl
+                                if s is specs[0] else b"")
+                        extra = (base + f"X-UID: {s.uid}".encode() + nl + f"Status: {st}O".encode() + nl +
                                  (f"X-Status: {xs}".encode() + nl if xs else b"") +
                                  (f"X-Keywords: {' '.join(s.keywords)}".encode() + nl if s.keywords else b""))
                         raw = raw[:hdr_end] + nl + extra.rstrip(b"\r\n") + raw[hdr_end:]
@@ -572,8 +585,7 @@ def write_mbox(corpus: Corpus, out: str | os.PathLike, *, user_dir: str = "{user
                         f.write(b"\n")
                     f.write(b"\n")
         (root / ".subscriptions").write_text("V\t2\n\n" + "".join(x + "\n" for x in subs))
-    m = corpus.manifest({"format": "mbox", "roots": roots,
-                         "note": "folders with children hold no mail in mbox (they are directories)"})
+    m = corpus.manifest({"format": "mbox", "roots": roots})
     (out / "manifest.json").write_text(json.dumps(m, ensure_ascii=False, indent=1))
     return m
 
