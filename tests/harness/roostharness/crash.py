@@ -99,6 +99,9 @@ def run_and_kill(argv: Sequence[str], env: Mapping[str, str] | None = None, min_
             except ProcessLookupError:
                 pass
             p.wait()
+        for stream in (p.stdin, p.stdout, p.stderr):
+            if stream:
+                stream.close()
     return RunResult(argv=list(argv), returncode=p.returncode, killed=killed, delay=delay,
                      fault_after=fault_after_fsyncs, elapsed=time.monotonic() - t0,
                      stdout=out[-4000:] if out else b"", stderr=err[-4000:] if err else b"")
