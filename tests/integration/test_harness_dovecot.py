@@ -34,7 +34,8 @@ def imap_login(port: int, user: str, password: str) -> bytes:
 
 class DovecotSandboxTest(unittest.TestCase):
     def test_start_save_fetch_listeners_stop(self):
-        with DovecotSandbox(users=["u1", "u2"], imap=True, pop3=True, doveadm_http=True) as dv:
+        with DovecotSandbox(users=["u1", "u2"], imap=True, pop3=True, doveadm_tcp=True,
+                            doveadm_http=True) as dv:
             dv.start()
             self.assertTrue(dv.running)
             for n in range(3):
@@ -65,6 +66,14 @@ class DovecotSandboxTest(unittest.TestCase):
             self.assertEqual(resp[0][0], "doveadmResponse", resp)
             self.assertIn({"mailbox": "INBOX"}, resp[0][1])
 
+            # doveadm TCP listener: a remote doveadm command with doveadm_password.
+            remote = f"127.0.0.1:{dv.ports['doveadm']}"
+            r = dv.doveadm("mailbox", "list", "-S", remote, "-u", "u1", check=True)
+            self.assertEqual(r.stdout, "INBOX\n")
+            r = dv.doveadm("-o", "doveadm_password=wrong", "mailbox", "list", "-S", remote, "-u", "u1")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("authentication failed", r.stderr)
+
             master = dv._master_pid
             kids = util.descendants(master)
             self.assertTrue(kids, "dovecot master has no children?")
@@ -74,6 +83,25 @@ class DovecotSandboxTest(unittest.TestCase):
             self.assertEqual([k for k in kids if util.pid_alive(k)], [])
             self.assertFalse(util.tcp_accepts("127.0.0.1", dv.ports["imap"]))
             dv.stop()  # idempotent
+
+    def test_mail_formats_and_separators(self):
+        """Every mail_format default location works, and the separator is honoured."""
+        cases = [("sdbox", None, "/"), ("mdbox", None, "/"), ("mbox", None, "/"),
+                 ("maildir", None, "."), ("maildir", "maildir:~/Mail:LAYOUT=fs", "/")]
+        for fmt, loc, sep in cases:
+            with self.subTest(fmt=fmt, loc=loc, sep=sep):
+                with DovecotSandbox(users=["u1"], mail_format=fmt, mail_location=loc, separator=sep) as dv:
+                    dv.start()
+                    box = f"A{sep}B"
+                    dv.doveadm("mailbox", "create", "-u", "u1", box, check=True)
+                    dv.save("u1", box, b"Subject: nested\n\nbody\n")
+                    dv.save("u1", "INBOX", b"Subject: top\n\nbody\n")
+                    listed = dv.doveadm("mailbox", "list", "-u", "u1", check=True).stdout.split()
+                    self.assertIn(box, listed)
+                    out = dv.doveadm("-f", "tab", "fetch", "-u", "u1", "mailbox uid", "all", check=True).stdout
+                    self.assertEqual(sorted(out.splitlines()[1:]), sorted([f"{box}\t1", "INBOX\t1"]))
+                    self.assertTrue(dv.mail_root("u1").exists(), dv.mail_root("u1"))
+                    self.assertTrue(str(dv.mail_root("u1")).startswith(str(dv.user_home("u1"))))
 
     def test_broken_config_fails_loudly(self):
         with DovecotSandbox(users=["u1"], extra_conf="this_is_not_a_setting = 1\nservice {\n") as dv:
