@@ -69,6 +69,16 @@ def normalize(output, *, flags_columns: Sequence[str] = ("flags",), drop_recent:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def drop_columns(output, names: Sequence[str]) -> str:
+    """Tab output without the named columns (e.g. ``firstsaved``, which is
+    the save time of a copy and legitimately differs between two stores)."""
+    header, rows = parse_tab(output)
+    keep = [i for i, h in enumerate(header) if h not in names]
+    lines = ["\t".join(header[i] for i in keep)] if header else []
+    lines += ["\t".join(r[i] for i in keep if i < len(r)) for r in rows]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 def diff(a, b, label_a: str = "roost", label_b: str = "dovecot", context: int = 3,
          max_lines: int = 200) -> str:
     """Unified diff of two outputs, truncated to *max_lines* lines."""
