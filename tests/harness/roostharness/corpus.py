@@ -176,7 +176,7 @@ def encoded_word(text: str, rng: random.Random) -> str:
 
 # -------------------------------------------------------------------- model
 
-@dataclass
+@dataclass(slots=True)
 class MessageSpec:
     """Everything about one message except its bytes (made lazily, deterministically)."""
     index: int                 # global index, seeds the message's own RNG

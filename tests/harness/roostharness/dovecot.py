@@ -130,6 +130,7 @@ class DovecotSandbox:
 
     def setup(self) -> None:
         """Create the directory tree, passwd file and dovecot.conf."""
+        util.exit_on_sigterm()
         if self._given_root:
             self.root = self._given_root
             self.root.mkdir(parents=True, exist_ok=True)

@@ -85,6 +85,7 @@ class SshdSandbox:
 
     def setup(self) -> None:
         """Generate keys and write sshd_config (no daemon yet)."""
+        util.exit_on_sigterm()
         self.root = Path(tempfile.mkdtemp(prefix="roost-sshd-"))
         os.chmod(self.root, 0o700)
         # sshd's privilege separation needs this directory (Debian creates

@@ -114,3 +114,23 @@ def tail(path: os.PathLike | str, lines: int = 40) -> str:
     except OSError as e:
         return f"<cannot read {p}: {e}>"
     return "\n".join(data[-lines:])
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so ``with`` blocks stop their daemons.
+
+    A test runner that times out usually sends SIGTERM first; without this
+    the Python process would die on the spot and leave its private dovecot
+    or sshd running. Installed only from the main thread and only over the
+    default handler (never replaces a handler someone else set).
+    """
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def _handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _handler)
