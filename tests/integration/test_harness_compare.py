@@ -40,6 +40,23 @@ class CompareTest(unittest.TestCase):
                           config=dv.config_path, binary="doveadm", expect={68, 65, 67, 75, 1})
             self.assertNotEqual(p.returncode, 0)
 
+    def test_writing_command_on_twin_stores(self):
+        """The pattern for writing commands: identical stores, same argv, compare."""
+        with DovecotSandbox(users=["u1"]) as d_side, DovecotSandbox(users=["u1"]) as r_side:
+            d_side.start()
+            for n in range(3):
+                d_side.save("u1", "INBOX", f"Subject: s{n}\n\nb\n".encode())
+            r_side.copy_home_from(d_side, "u1")
+            r_side.start()
+            args = ["flags", "add", "-u", "u1", "\\Flagged", "uid", "2"]
+            roost.run(args, config=r_side.config_path, binary="doveadm")
+            d_side.doveadm(*args, check=True)
+            fetch = ["-f", "tab", "fetch", "-u", "u1", "uid guid flags", "all"]
+            r = roost.run(fetch, config=r_side.config_path, binary="doveadm")
+            d = d_side.doveadm(*fetch, check=True)
+            compare.assert_same(r, d, mode="exact")
+            self.assertIn("\\Flagged", r.stdout)
+
     def test_modes_and_diff(self):
         a = "uid\tflags\n1\t\\Seen\n2\t\n"
         b = "uid\tflags\n2\t\n1\t\\Seen\n"

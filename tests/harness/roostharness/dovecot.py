@@ -402,6 +402,20 @@ class DovecotSandbox:
         self.start()
 
     # ------------------------------------------------------------- helpers
+    def copy_home_from(self, src: "DovecotSandbox | str | os.PathLike", user: str,
+                       src_user: str | None = None) -> None:
+        """Replace *user*'s home with a copy of another sandbox's (or a dir's) home.
+
+        For side-by-side tests of commands that WRITE: give Roost and Dovecot
+        each their own sandbox with identical stores, run the same argv on
+        each, then compare. Dovecot's index files are copied too.
+        """
+        src_dir = src.user_home(src_user or user) if isinstance(src, DovecotSandbox) else Path(src)
+        dst = self.user_home(user)
+        shutil.rmtree(dst, ignore_errors=True)
+        shutil.copytree(src_dir, dst, symlinks=True)
+        self.chown_homes()
+
     def save(self, user: str, mailbox: str, message: bytes) -> None:
         """Save one message with ``doveadm save`` (raises on failure)."""
         self.doveadm("save", "-u", user, "-m", mailbox, input=message, check=True)

@@ -89,7 +89,9 @@ def run_both(sandbox, args: Sequence[str], *, input: bytes | str | None = None,
     """Run the same argv as ``roost -c cfg`` and ``doveadm -c cfg``.
 
     Returns ``(roost_result, doveadm_result)`` without checking exit codes;
-    compare them with :mod:`roostharness.compare`.
+    compare them with :mod:`roostharness.compare`. Both act on the SAME
+    store, so use this for read-only commands; for writing commands use two
+    sandboxes with identical stores (``DovecotSandbox.copy_home_from``).
     """
     r = run(args, config=sandbox.config_path, expect=None, input=input, binary=binary,
             timeout=timeout, raw=raw)
