@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+"""Side-by-side benchmark: the same doveadm workloads on Roost and on Dovecot.
+
+One command::
+
+    /usr/bin/python3 bench/run.py                      # all workloads, 10k msgs, 5 reps
+    /usr/bin/python3 bench/run.py --only fetch-uid-flags,search-body --reps 3
+    /usr/bin/python3 bench/run.py --roost doveadm      # harness self-check: doveadm on both sides
+    /usr/bin/python3 bench/run.py --record             # also append to docs/PERFORMANCE.md
+
+How it measures (so the numbers mean the same thing on both sides):
+
+* one seeded corpus (``roostharness.corpus``, Maildir++) is generated once;
+  each side gets its OWN fresh copy in its own DovecotSandbox (same
+  dovecot.conf shape, same user), so neither side sees the other's indexes;
+* both sides run the identical argv (``roost -c cfg ...`` and
+  ``doveadm -c cfg ...``);
+* each workload first gets one warm-up run per side (not measured: it builds
+  Dovecot's indexes and fills the page cache), then ``--reps`` measured runs
+  that ALTERNATE between the sides (roost, dovecot, dovecot, roost, ...);
+* wall time is the median over the reps; peak RSS is the child's
+  ``ru_maxrss`` from ``os.wait4`` (max over reps / over the invocations of a
+  multi-invocation workload);
+* the warm-up outputs of both sides are compared (row order ignored) and a
+  mismatch is reported, so a fast-but-wrong result is visible.
+
+Timings are printed and optionally recorded; they are never asserted by tests.
+
+Adding a workload = adding one entry to WORKLOADS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+SOURCE_DIR = Path(os.environ.get("ROOST_SOURCE_DIR") or HERE.parent)
+sys.path.insert(0, str(SOURCE_DIR / "tests" / "harness"))
+
+from roostharness import compare, corpus  # noqa: E402
+from roostharness import roost as roostmod  # noqa: E402
+from roostharness.dovecot import DovecotSandbox  # noqa: E402
+
+USER = "user1"
+
+
+# ---------------------------------------------------------------- measuring
+
+@dataclass
+class Measure:
+    wall: float
+    maxrss_kb: int
+    returncode: int
+    stdout: bytes = b""
+    stderr: bytes = b""
+
+
+def run_measured(argv: list[str], stdin: bytes | None = None, capture: bool = True) -> Measure:
+    """Run *argv* once; wall time and the child's peak RSS (os.wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                             stdout=out, stderr=err)
+        if stdin is not None:
+            try:
+                p.stdin.write(stdin)
+            except BrokenPipeError:
+                pass
+            p.stdin.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
+        o = e = b""
+        if capture:
+            out.seek(0)
+            o = out.read()
+        err.seek(0)
+        e = err.read()
+    return Measure(wall, ru.ru_maxrss, p.returncode, o, e)
+
+
+# ---------------------------------------------------------------- workloads
+
+@dataclass
+class Side:
+    """One side of the comparison: its name, sandbox and argv prefix."""
+    name: str
+    sandbox: DovecotSandbox
+    prefix: list[str]            # e.g. [roost, "-c", cfg] or ["doveadm", "-c", cfg]
+
+    def argv(self, *args: str) -> list[str]:
+        return [*self.prefix, *args]
+
+
+@dataclass
+class Workload:
+    """A named workload; ``run(side, rep)`` performs it once and returns a Measure.
+
+    ``args``: one doveadm invocation (most workloads). For anything else
+    (loops, several commands) give ``runner`` instead.
+    """
+    name: str
+    description: str
+    args: list[str] | None = None
+    runner: Callable[["Side", int, argparse.Namespace], Measure] | None = None
+    compare_output: bool = True
+    ignore_columns: tuple[str, ...] = ()   # tab columns that legitimately differ per copy
+
+    def run(self, side: Side, rep: int, opts: argparse.Namespace) -> Measure:
+        if self.runner:
+            return self.runner(side, rep, opts)
+        return run_measured(side.argv(*self.args))
+
+
+def save_loop(side: Side, rep: int, opts: argparse.Namespace) -> Measure:
+    """Save --save-messages messages, one ``save -m INBOX`` invocation each.
+
+    doveadm save reads exactly one message from stdin, and there is no bulk
+    equivalent with the same semantics, so both sides run the same loop of
+    invocations; wall = the whole loop, RSS = the largest invocation.
+    """
+    msgs = opts._save_msgs
+    total, peak = 0.0, 0
+    for i, m in enumerate(msgs):
+        r = run_measured(side.argv("save", "-u", USER, "-m", "INBOX"), stdin=m, capture=False)
+        if r.returncode != 0:
+            return Measure(total + r.wall, max(peak, r.maxrss_kb), r.returncode, b"", r.stderr)
+        total += r.wall
+        peak = max(peak, r.maxrss_kb)
+    return Measure(total, peak, 0, f"saved {len(msgs)}\n".encode())
+
+
+WORKLOADS: list[Workload] = [
+    Workload("fetch-uid-flags", "fetch 'uid flags' all (every mailbox)",
+             ["-f", "tab", "fetch", "-u", USER, "uid flags", "all"]),
+    Workload("search-subject", f"search subject {corpus.SUBJECT_WORD} (every mailbox)",
+             ["search", "-u", USER, "subject", corpus.SUBJECT_WORD]),
+    Workload("search-body", f"search body {corpus.BODY_WORD} (every mailbox)",
+             ["search", "-u", USER, "body", corpus.BODY_WORD]),
+    Workload("status-inbox", "mailbox status all INBOX",
+             ["-f", "tab", "mailbox", "status", "-u", USER, "all", "INBOX"],
+             ignore_columns=("firstsaved",)),   # save time of the copy, differs per side
+    Workload("save", "save N messages into INBOX, one invocation each (--save-messages)",
+             runner=save_loop, compare_output=False),
+    # Later: backup, purge, altmove, sync -- one entry each.
+]
+WORKLOAD_BY_NAME = {w.name: w for w in WORKLOADS}
+
+
+# ---------------------------------------------------------------- reporting
+
+def machine_info() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return {"nproc": str(os.cpu_count()), "cpu": cpu, "ram": ram,
+            "kernel": platform.release(), "python": platform.python_version()}
+
+
+def fmt_table(rows: list[dict]) -> str:
+    head = ["workload", "roost median s", "dovecot median s", "ratio r/d", "roost peak RSS MiB",
+            "dovecot peak RSS MiB", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join([
+            r["workload"], f"{r['roost']:.3f}", f"{r['dovecot']:.3f}",
+            f"{r['roost'] / r['dovecot']:.2f}" if r["dovecot"] > 0 else "n/a",
+            f"{r['roost_rss'] / 1024:.1f}", f"{r['dovecot_rss'] / 1024:.1f}", r.get("notes", "")]) + " |")
+    return "\n".join(lines)
+
+
+def record(path: Path, opts, info: dict, table: str, roost_label: str) -> None:
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    sec = [f"\n## {now} -- bench/run.py\n",
+           f"* machine: {info['nproc']} CPUs, {info['cpu']}, {info['ram']} RAM, kernel {info['kernel']}",
+           f"* corpus: seed {opts.seed}, {opts.messages} messages (Maildir++), user {USER}",
+           f"* roost: `{roost_label}`; dovecot: `doveadm` (Dovecot {dovecot_version()})",
+           f"* {opts.reps} measured reps per side, alternating, after 1 warm-up run per side; "
+           f"median wall time; peak RSS = max ru_maxrss; save = {opts.save_messages} invocations",
+           "", table, ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with open(path, "a") as f:
+        if new:
+            f.write("# Performance\n\nSections appended by `bench/run.py --record` (see bench/README.md).\n")
+        f.write("\n".join(sec))
+
+
+def dovecot_version() -> str:
+    try:
+        return subprocess.run(["dovecot", "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        return "?"
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--roost", default=roostmod.roost_bin(),
+                    help="roost binary (default $ROOST_BIN or build/cli/roost); 'doveadm' benches doveadm vs itself")
+    ap.add_argument("--messages", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--save-messages", type=int, default=1000)
+    ap.add_argument("--only", default="", help="comma-separated workload names (see --list)")
+    ap.add_argument("--list", action="store_true", help="list workloads and exit")
+    ap.add_argument("--record", action="store_true", help="append a dated section to docs/PERFORMANCE.md")
+    ap.add_argument("--record-file", default=str(SOURCE_DIR / "docs" / "PERFORMANCE.md"))
+    ap.add_argument("--keep", action="store_true", help="keep the sandboxes (paths are printed)")
+    opts = ap.parse_args(argv)
+
+    if opts.list:
+        for w in WORKLOADS:
+            print(f"{w.name:18} {w.description}")
+        return 0
+    names = [n for n in opts.only.split(",") if n] or [w.name for w in WORKLOADS]
+    unknown = [n for n in names if n not in WORKLOAD_BY_NAME]
+    if unknown:
+        ap.error(f"unknown workload(s) {unknown}; see --list")
+    if not roostmod.roost_available(opts.roost):
+        print(f"bench: roost binary not found or not executable: {opts.roost}\n"
+              f"       build it (cmake --build build) or pass --roost PATH "
+              f"(--roost doveadm runs doveadm on both sides)", file=sys.stderr)
+        return 2
+    if opts.reps < 1:
+        ap.error("--reps must be >= 1")
+
+    info = machine_info()
+    print(f"bench: {info['nproc']} CPUs ({info['cpu']}), {info['ram']}, kernel {info['kernel']}")
+    t0 = time.monotonic()
+    cache = Path(tempfile.mkdtemp(prefix="roost-bench-corpus-"))
+    c = corpus.generate(seed=opts.seed, messages=opts.messages)
+    corpus.write_maildir(c, cache, user_dir="{user}/Maildir")
+    print(f"bench: corpus seed={opts.seed} messages={opts.messages} generated in {time.monotonic() - t0:.1f}s")
+    opts._save_msgs = list(corpus.iter_messages(opts.seed + 1_000_000, opts.save_messages))
+
+    rows = []
+    sandboxes: list[DovecotSandbox] = []
+    try:
+        def fresh_side(name: str, prefix_fn) -> Side:
+            sb = DovecotSandbox(users=[USER], keep=opts.keep)
+            sb.setup()
+            sandboxes.append(sb)
+            shutil.copytree(cache / USER, sb.user_home(USER), dirs_exist_ok=True)
+            # Dovecot is started on both sides: doveadm needs its auth
+            # service, and when --roost is doveadm so does the "roost" side.
+            sb.start()
+            return Side(name, sb, prefix_fn(sb))
+
+        for wname in names:
+            w = WORKLOAD_BY_NAME[wname]
+            # Each side gets its own fresh copy of the corpus per workload, so
+            # a writing workload never influences the next one.
+            sides = [fresh_side("roost", lambda sb: [opts.roost, "-c", str(sb.config_path)]),
+                     fresh_side("dovecot", lambda sb: ["doveadm", "-c", str(sb.config_path)])]
+            notes = []
+            warm = {s.name: w.run(s, -1, opts) for s in sides}
+            for s in sides:
+                if warm[s.name].returncode != 0:
+                    raise SystemExit(f"bench: {w.name} failed on {s.name} (exit {warm[s.name].returncode}):\n"
+                                     f"{warm[s.name].stderr.decode(errors='replace')[-2000:]}")
+            out_r, out_d = warm["roost"].stdout, warm["dovecot"].stdout
+            if w.ignore_columns:
+                out_r = compare.drop_columns(out_r, w.ignore_columns)
+                out_d = compare.drop_columns(out_d, w.ignore_columns)
+            if w.compare_output and not compare.equal_sorted(out_r, out_d):
+                notes.append("OUTPUT DIFFERS")
+                print(f"bench: WARNING: {w.name}: outputs differ\n" +
+                      compare.diff(compare.sorted_text(out_r), compare.sorted_text(out_d), max_lines=30))
+            times = {s.name: [] for s in sides}
+            rss = {s.name: 0 for s in sides}
+            for rep in range(opts.reps):
+                order = sides if rep % 2 == 0 else list(reversed(sides))
+                for s in order:
+                    m = w.run(s, rep, opts)
+                    if m.returncode != 0:
+                        raise SystemExit(f"bench: {w.name} rep {rep} failed on {s.name} (exit {m.returncode}):\n"
+                                         f"{m.stderr.decode(errors='replace')[-2000:]}")
+                    times[s.name].append(m.wall)
+                    rss[s.name] = max(rss[s.name], m.maxrss_kb)
+            row = {"workload": w.name, "roost": statistics.median(times["roost"]),
+                   "dovecot": statistics.median(times["dovecot"]), "roost_rss": rss["roost"],
+                   "dovecot_rss": rss["dovecot"], "notes": ", ".join(notes)}
+            rows.append(row)
+            print(f"bench: {w.name}: roost {row['roost']:.3f}s dovecot {row['dovecot']:.3f}s "
+                  f"(warm-up 1 run/side, {opts.reps} reps alternating)")
+            if not opts.keep:
+                for s in sides:
+                    s.sandbox.cleanup()
+            else:
+                print(f"bench: kept {[str(s.sandbox.root) for s in sides]}")
+    finally:
+        for sb in sandboxes:
+            sb.stop()
+            if not opts.keep:
+                sb.cleanup()
+        shutil.rmtree(cache, ignore_errors=True)
+
+    table = fmt_table(rows)
+    print()
+    print(f"corpus: seed {opts.seed}, {opts.messages} messages; warm-up: 1 unmeasured run per side per workload; "
+          f"{opts.reps} measured reps, alternating sides; times = median wall seconds")
+    print(table)
+    if opts.record:
+        record(Path(opts.record_file), opts, info, table, opts.roost)
+        print(f"bench: recorded in {opts.record_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
