@@ -11,6 +11,7 @@
 #include "lib/fsutil.hpp"
 #include "lib/privileges.hpp"
 #include "lib/strutil.hpp"
+#include "server/auth/auth_fields.hpp"
 #include "server/auth/userdb.hpp"
 
 namespace roost::cli {
@@ -92,7 +93,14 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
   }
   std::string location_spec = rec->mail.empty() ? cfg.get("mail_location") : rec->mail;
 
-  auto privileges = std::make_unique<EffectiveUser>(rec->uid, rec->gid);
+  // Like Dovecot's mail service: the userdb's uid/gid, else mail_uid/mail_gid.
+  uint32_t uid = rec->uid ? *rec->uid
+                 : cfg.get("mail_uid").empty() ? 0
+                                               : resolve_uid(cfg.get("mail_uid"), "mail_uid");
+  uint32_t gid = rec->gid ? *rec->gid
+                 : cfg.get("mail_gid").empty() ? 0
+                                               : resolve_gid(cfg.get("mail_gid"), "mail_gid");
+  auto privileges = std::make_unique<EffectiveUser>(uid, gid);
   std::vector<OpenNamespace> namespaces;
   for (const auto& ns : load_namespaces(cfg)) {
     std::string spec = ns.location.empty() ? location_spec : ns.location;

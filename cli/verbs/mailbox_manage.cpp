@@ -51,9 +51,14 @@ int verb_mailbox_delete(CommandContext& ctx) {
                 // before what it contains.
                 std::vector<std::string> all;
                 for (const auto& n : names) {
-                  for (const auto& b : user.match_mailboxes({n + user.separator() + "*"}))
-                    all.push_back(b.name);
-                  all.push_back(n);
+                  validate(user, n);
+                  auto kids = user.match_mailboxes({n + user.separator() + "*"});
+                  for (const auto& b : kids) all.push_back(b.name);
+                  auto r = user.resolve(n);
+                  // A name that exists only as the parent of what -r removes
+                  // goes away with its children.
+                  if (r.ns->storage->mailbox_exists(r.storage_name) || kids.empty())
+                    all.push_back(n);
                 }
                 std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
                   return x.size() > y.size();
@@ -65,8 +70,7 @@ int verb_mailbox_delete(CommandContext& ctx) {
                 validate(user, name);
                 auto r = user.resolve(name);
                 if (!r.ns->storage->mailbox_exists(r.storage_name)) {
-                  // A parent that only exists through its children is
-                  // removed when they go; nothing to delete on its own.
+                  // A child listed as a \NoSelect level of the hierarchy.
                   if (a.has('r') && has_children(user, name)) continue;
                   throw Error(kExitNoHost, "Can't delete mailbox " + name +
                                                ": Mailbox doesn't exist: " + name);
