@@ -18,8 +18,15 @@ roost="$root/build/cli/roost"
 demo=${ROOST_DEMO_DIR:-/tmp/roost-demo}
 rm -rf "$demo"
 mkdir -p "$demo/home/demo"
-uid=$(id -u)
-gid=$(id -g)
+# Like Dovecot, Roost refuses uid 0 for mail; as root the demo's mail
+# belongs to the system user "mail", and Roost switches to it.
+if [ "$(id -u)" = 0 ]; then
+  uid=$(id -u mail)
+  gid=$(id -g mail)
+else
+  uid=$(id -u)
+  gid=$(id -g)
+fi
 cat >"$demo/roost.conf" <<CONF
 # A self-contained demo configuration (dovecot.conf syntax).
 mail_location = maildir:~/Maildir
@@ -41,9 +48,12 @@ echo "demo:{PLAIN}demo:$uid:$gid::$demo/home/demo::" >"$demo/users"
 
 echo "== generating a sample Maildir (seeded, 300 messages in nested and non-ASCII folders)"
 PYTHONPATH="$root/tests/harness" python3 -m roostharness.corpus --seed 1 --messages 300 \
-  --format maildir --out "$demo/home/demo/Maildir" >/dev/null
+  --format maildir --out "$demo/corpus" >/dev/null
+mv "$demo/corpus/user1/Maildir" "$demo/home/demo/Maildir"
+rm -rf "$demo/corpus"
+chown -R "$uid:$gid" "$demo/home"
 
-r() { echo "\$ roost $*"; "$roost" -c "$demo/roost.conf" "$@"; echo; }
+r() { printf "$ roost"; printf " %q" "$@"; echo; "$roost" -c "$demo/roost.conf" "$@"; echo; }
 r mailbox list -u demo
 r -f table mailbox status -u demo 'messages unseen vsize' '*'
 r -f table fetch -u demo 'mailbox uid flags size.virtual hdr.subject' mailbox INBOX 1:5
