@@ -9,11 +9,12 @@ namespace roost {
 // dovecot-keywords and subscriptions, so holding a DotLock excludes a real
 // Dovecot working on the same file (and vice versa).
 //
-// A lock file older than `stale_secs` (by mtime) is considered left behind by
-// a dead process and is taken over. The holder may also write the new
-// content of the target into the lock file and `commit_replace()` it, which
-// renames the lock file over the target: the replace and the unlock are one
-// atomic step, as Dovecot does.
+// The lock file holds "<pid>:<hostname>" like Dovecot's dotlocks, so a lock
+// whose owner process is gone is taken over at once (by Roost and by
+// Dovecot); one older than `stale_secs` (by mtime) is taken over too. The
+// holder may write the new content of the target with write_content() and
+// `commit_replace()` it: the content is written beside the lock, fsynced and
+// renamed over the target, then the lock is removed.
 class DotLock {
  public:
   struct Options {
@@ -36,10 +37,10 @@ class DotLock {
   const std::string& lock_path() const { return lock_path_; }
   const std::string& target() const { return target_; }
 
-  // Replaces the lock file's content with `data` (for commit_replace()).
+  // Sets the target's new content (for commit_replace()).
   void write_content(std::string_view data);
-  // fsyncs the lock file (when `fsync`), renames it over the target and
-  // fsyncs the directory: the lock is released by this.
+  // fsyncs the new content (when `fsync`), renames it over the target,
+  // fsyncs the directory and releases the lock.
   void commit_replace(bool fsync = true);
   // Removes the lock file (no change to the target).
   void release();
@@ -50,6 +51,7 @@ class DotLock {
   std::string target_;
   std::string lock_path_;
   int fd_ = -1;
+  int tmp_fd_ = -1;  // "<target>.lock.tmp" holding the new content
 };
 
 }  // namespace roost
