@@ -1,9 +1,11 @@
 #include "lib/dotlock.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -11,8 +13,22 @@
 
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
 
 namespace roost {
+
+namespace {
+// True when the lock file names a process on this host that no longer exists.
+bool owner_is_dead(const std::string& lock_path) {
+  auto content = read_file_if_exists(lock_path);
+  if (!content) return false;
+  size_t colon = content->find(':');
+  if (colon == std::string::npos || content->substr(colon + 1) != safe_hostname()) return false;
+  auto pid = parse_u32(std::string_view(*content).substr(0, colon));
+  if (!pid || *pid == 0) return false;
+  return ::kill(static_cast<pid_t>(*pid), 0) < 0 && errno == ESRCH;
+}
+}  // namespace
 
 DotLock DotLock::acquire(const std::string& target, const Options& options) {
   DotLock lock;
@@ -21,15 +37,34 @@ DotLock DotLock::acquire(const std::string& target, const Options& options) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_secs);
   int sleep_ms = 1;
   while (true) {
-    int fd = ::open(lock.lock_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      lock.fd_ = fd;
+    // The lock appears with its owner "<pid>:<host>" already inside (written
+    // to a temp file, then link()ed), so a waiter can always tell whether
+    // the owner died, even if it died right after taking the lock.
+    static std::atomic<unsigned> counter{0};
+    std::string tmp = lock.lock_path_ + ".tmp." + std::to_string(::getpid()) + "." +
+                      std::to_string(counter.fetch_add(1));
+    int tfd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (tfd < 0) throw_errno("cannot create lock file", tmp);
+    std::string owner = std::to_string(::getpid()) + ":" + safe_hostname();
+    if (::write(tfd, owner.data(), owner.size()) != static_cast<ssize_t>(owner.size())) {
+      int e = errno;
+      ::close(tfd);
+      ::unlink(tmp.c_str());
+      throw_errno("cannot write lock file", tmp, e);
+    }
+    int rc = ::link(tmp.c_str(), lock.lock_path_.c_str());
+    int link_errno = errno;
+    ::unlink(tmp.c_str());
+    if (rc == 0) {
+      lock.fd_ = tfd;
       return lock;
     }
+    ::close(tfd);
+    errno = link_errno;
     if (errno != EEXIST) throw_errno("cannot create lock file", lock.lock_path_);
     struct stat st;
     if (::stat(lock.lock_path_.c_str(), &st) == 0) {
-      if (std::time(nullptr) - st.st_mtime > options.stale_secs) {
+      if (std::time(nullptr) - st.st_mtime > options.stale_secs || owner_is_dead(lock.lock_path_)) {
         // Stale: its owner died. Removing it races with another process doing
         // the same, but O_EXCL above still lets only one of us win.
         ::unlink(lock.lock_path_.c_str());

@@ -9,8 +9,9 @@ namespace roost {
 // dovecot-keywords and subscriptions, so holding a DotLock excludes a real
 // Dovecot working on the same file (and vice versa).
 //
-// A lock file older than `stale_secs` (by mtime) is considered left behind by
-// a dead process and is taken over. The holder may also write the new
+// The lock file holds "<pid>:<host>" of its owner. It is taken over when
+// that process is gone (same host), or when it is older than `stale_secs`
+// (by mtime; the owner touch()es it while working). The holder may also write the new
 // content of the target into the lock file and `commit_replace()` it, which
 // renames the lock file over the target: the replace and the unlock are one
 // atomic step, as Dovecot does.
