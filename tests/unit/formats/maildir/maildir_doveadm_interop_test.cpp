@@ -43,6 +43,16 @@ TEST_CASE("maildir: a store Roost writes reads the same in real doveadm",
     save(*inbox, "Subject: two\n\nx\n", "\\Flagged $Label1 todo");
     save(*inbox, "Subject: three\n\nx\n");
     {
+      // A GUID given by dsync is kept (dovecot-uidlist G extension).
+      auto t = inbox->begin();
+      std::istringstream in("Subject: four\n\nx\n");
+      SaveRequest req;
+      req.guid = "0123456789abcdef0123456789abcdef";
+      req.pop3_uidl = "uidl-4";
+      CHECK(t->save(in, req) == 4);
+      t->commit();
+    }
+    {
       auto t = inbox->begin();
       t->expunge(1);
       t->update_flags(3, FlagOp::kAdd, parse_flag_list("\\Answered todo"));
@@ -64,12 +74,15 @@ TEST_CASE("maildir: a store Roost writes reads the same in real doveadm",
   CHECK(sorted_lines(out) == sorted_lines(expected));
   CHECK(out.find("INBOX\t2\t") != std::string::npos);
   CHECK(out.find("\\Answered \\Recent todo") != std::string::npos);
+  CHECK(out.find("INBOX\t4\t0123456789abcdef0123456789abcdef\t") != std::string::npos);
+  std::string uidl = dc.doveadm("-f tab fetch -u u1 'pop3.uidl' mailbox INBOX uid 4");
+  CHECK(uidl.find("uidl-4") != std::string::npos);
   std::string list = dc.doveadm("mailbox list -u u1");
   CHECK(sorted_lines(list) == std::vector<std::string>{"Entwürfe", "INBOX", "Sub", "Sub/Child"});
   std::string subs = dc.doveadm("mailbox list -s -u u1");
   CHECK(trim(subs) == "Entwürfe");
   std::string status = dc.doveadm("-f tab mailbox status -u u1 'uidnext messages' INBOX");
-  CHECK(sorted_lines(status) == std::vector<std::string>{"INBOX\t2\t4", "mailbox\tmessages\tuidnext"});
+  CHECK(sorted_lines(status) == std::vector<std::string>{"INBOX\t3\t5", "mailbox\tmessages\tuidnext"});
 }
 
 TEST_CASE("maildir: what real doveadm writes reads the same in Roost",

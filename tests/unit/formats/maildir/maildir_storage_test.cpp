@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "formats/builtin_drivers.hpp"
 #include "formats/maildir/maildir_storage.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -249,4 +250,61 @@ TEST_CASE("maildir: unreadable mail directory is a clear permission error", "[ma
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find(".Locked/new") != std::string::npos);
   }
+}
+
+TEST_CASE("maildir: INDEX=, CONTROL=, INDEX=MEMORY, INBOX=, UTF8 and maildirsize", "[maildir]") {
+  TempDir t;
+  register_builtin_storage_drivers();
+  MailLocation loc;
+  loc.format = "maildir";
+  loc.root = t.path + "/mail";
+  loc.index = t.path + "/index";
+  loc.control = t.path + "/control";
+  StorageSettings set;
+  auto st = open_storage(loc, set);
+  CHECK(st->separator() == '.');  // Maildir++ default
+  st->create_mailbox("Work.Projekt");
+  auto box = st->open_mailbox("Work.Projekt");
+  save(*box, "Subject: x\n\ny\n", "\\Seen");
+  CHECK(path_exists(t.path + "/index/.Work.Projekt/roost.index.log"));
+  CHECK(path_exists(t.path + "/control/.Work.Projekt/dovecot-uidlist"));
+  CHECK_FALSE(path_exists(t.path + "/mail/.Work.Projekt/dovecot-uidlist"));
+  CHECK_FALSE(path_exists(t.path + "/mail/.Work.Projekt/roost.index.log"));
+
+  // INDEX=MEMORY writes no index files.
+  MailLocation mem;
+  mem.format = "maildir";
+  mem.root = t.path + "/memmail";
+  mem.index = "MEMORY";
+  auto mst = open_storage(mem, set);
+  auto inbox = mst->open_mailbox("INBOX");
+  write_file_atomic(t.path + "/memmail/maildirsize", "1000000S,100C\n0 0\n");
+  save(*inbox, "Subject: m\n\nz\n");
+  CHECK(inbox->messages().size() == 1);
+  CHECK_FALSE(path_exists(t.path + "/memmail/roost.index"));
+  CHECK_FALSE(path_exists(t.path + "/memmail/roost.index.log"));
+  {
+    auto tx = inbox->begin();
+    tx->expunge(1);
+    tx->commit();
+  }
+  CHECK(read_file(t.path + "/memmail/maildirsize") == "1000000S,100C\n0 0\n14 1\n-14 -1\n");
+
+  // LAYOUT=fs with an explicit INBOX= directory and UTF-8 names on disk.
+  MailLocation fs;
+  fs.format = "maildir";
+  fs.root = t.path + "/fs";
+  fs.layout = "fs";
+  fs.inbox = t.path + "/fs-inbox";
+  fs.utf8 = true;
+  auto fst = open_storage(fs, set);
+  CHECK(fst->separator() == '/');
+  save(*fst->open_mailbox("INBOX"), "Subject: i\n\nx\n");
+  CHECK(is_dir(t.path + "/fs-inbox/cur"));
+  fst->create_mailbox("Entwürfe/Alt");
+  CHECK(is_dir(t.path + "/fs/Entwürfe/Alt/cur"));
+  CHECK_THROWS_AS(fst->create_mailbox(".hidden"), Error);
+  std::vector<std::string> names;
+  for (const auto& b : fst->list_mailboxes()) names.push_back(b.name);
+  CHECK(names == std::vector<std::string>{"INBOX", "Entwürfe", "Entwürfe/Alt"});
 }
