@@ -120,3 +120,26 @@ TEST_CASE("maildir: what real doveadm writes reads the same in Roost",
   inbox->sync();
   CHECK(inbox->messages().back().uid == 5);
 }
+
+TEST_CASE("maildir: LAYOUT=fs stores agree between Roost and doveadm",
+          "[maildir][interop][dovecot]") {
+  DovecotSandbox dc(":LAYOUT=fs");
+  dc.doveadm("mailbox create -u u1 Archiv/2024");
+  dc.doveadm("save -u u1 -m Archiv/2024", "Subject: old\n\nx\n");
+  std::string guid_roost;
+  {
+    auto st = open_maildir(dc.maildir(), '/', "fs");
+    std::vector<std::string> names;
+    for (const auto& b : st->list_mailboxes()) names.push_back(b.name + (b.selectable ? "" : "!"));
+    // Dovecot's fs layout creates the parent as a plain directory.
+    CHECK(names == std::vector<std::string>{"INBOX", "Archiv!", "Archiv/2024"});
+    CHECK(st->open_mailbox("Archiv/2024")->messages().size() == 1);
+    st->create_mailbox("Entwürfe/Alt");
+    auto box = st->open_mailbox("Entwürfe/Alt");
+    save(*box, "Subject: new\n\nx\n", "\\Seen");
+    guid_roost = box->messages()[0].guid;
+  }
+  std::string out = dc.doveadm("-f tab fetch -u u1 'mailbox uid guid flags' all");
+  CHECK(out.find("Entwürfe/Alt\t1\t" + guid_roost + "\t\\Seen\n") != std::string::npos);
+  CHECK(out.find("Archiv/2024\t1\t") != std::string::npos);
+}
