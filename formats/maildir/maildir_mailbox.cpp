@@ -225,8 +225,11 @@ void MaildirMailbox::begin_session(Session& s) {
       }
     }
   }
-  if (s.list.guid.empty())
+  if (s.list.guid.empty()) {
+    // Old uidlists have no G: persist the mailbox GUID, as Dovecot does.
     s.list.guid = (ih.mailbox_guid.empty() ? Guid128::generate() : ih.mailbox_guid).hex();
+    s.rewrite = true;
+  }
   if (s.list.uidvalidity == ih.uidvalidity) {
     // UIDs the index has handed out are never reused, even if the uidlist
     // lost them.

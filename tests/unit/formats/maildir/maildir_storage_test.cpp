@@ -6,6 +6,7 @@
 
 #include "formats/builtin_drivers.hpp"
 #include "formats/maildir/maildir_storage.hpp"
+#include "formats/maildir/maildir_uidlist.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -307,4 +308,26 @@ TEST_CASE("maildir: INDEX=, CONTROL=, INDEX=MEMORY, INBOX=, UTF8 and maildirsize
   std::vector<std::string> names;
   for (const auto& b : fst->list_mailboxes()) names.push_back(b.name);
   CHECK(names == std::vector<std::string>{"INBOX", "Entwürfe", "Entwürfe/Alt"});
+}
+
+TEST_CASE("maildir: a Courier/Dovecot 1.0 (v1) uidlist keeps its UIDs and becomes v3",
+          "[maildir]") {
+  TempDir t;
+  for (const char* d : {"cur", "new", "tmp"}) make_dirs(t.path + "/" + d);
+  write_file_atomic(t.path + "/cur/1000.a.host:2,S", "Subject: a\n\nx\n");
+  write_file_atomic(t.path + "/cur/1001.b.host:2,", "Subject: b\n\nx\n");
+  write_file_atomic(t.path + "/new/1002.c.host", "Subject: c\n\nx\n");
+  write_file_atomic(t.path + "/dovecot-uidlist", "1 4242 20\n7 1000.a.host:2,S\n9 1001.b.host\n");
+  auto box = open_maildir(t.path, '/')->open_mailbox("INBOX");
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[0].uid == 7);
+  CHECK(box->messages()[1].uid == 9);
+  CHECK(box->messages()[2].uid == 20);
+  CHECK(box->status().uidvalidity == 4242);
+  auto parsed = parse_uidlist(read_file(t.path + "/dovecot-uidlist"));
+  CHECK(parsed.error.empty());
+  CHECK(parsed.list.version == 3);
+  CHECK(parsed.list.guid.size() == 32);
+  CHECK(parsed.list.next_uid == 21);
+  CHECK(parsed.list.guid == box->status().guid.hex());
 }
