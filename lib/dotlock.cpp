@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -19,28 +20,24 @@ namespace roost {
 
 namespace {
 
+// Dovecot writes and compares the full gethostname(); so does Roost, so each
+// takes over the other's locks left by a dead process.
 std::string full_hostname() {
   char buf[256] = {0};
   if (::gethostname(buf, sizeof buf - 1) < 0) return "localhost";
   return buf;
 }
 
-// True when the lock file names a process of this host that is gone: the
-// "<pid>:<host>" content Dovecot's dotlocks carry too, so Roost and Dovecot
-// take over each other's locks left by a killed process at once instead of
-// waiting for the stale timeout.
+// True when the lock file names a process on this host that no longer exists.
 bool owner_is_dead(const std::string& lock_path) {
   auto content = read_file_if_exists(lock_path);
   if (!content) return false;
-  std::string_view c = *content;
-  while (!c.empty() && (c.back() == '\n' || c.back() == '\r')) c.remove_suffix(1);
-  size_t colon = c.find(':');
-  if (colon == std::string_view::npos || c.substr(colon + 1) != full_hostname()) return false;
-  auto pid = parse_u32(c.substr(0, colon));
+  size_t colon = content->find(':');
+  if (colon == std::string::npos || content->substr(colon + 1) != full_hostname()) return false;
+  auto pid = parse_u32(std::string_view(*content).substr(0, colon));
   if (!pid || *pid == 0) return false;
   return ::kill(static_cast<pid_t>(*pid), 0) < 0 && errno == ESRCH;
 }
-
 }  // namespace
 
 DotLock DotLock::acquire(const std::string& target, const Options& options) {
@@ -50,16 +47,30 @@ DotLock DotLock::acquire(const std::string& target, const Options& options) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_secs);
   int sleep_ms = 1;
   while (true) {
-    int fd = ::open(lock.lock_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      lock.fd_ = fd;
-      std::string owner = std::to_string(::getpid()) + ":" + full_hostname();
-      if (::write(fd, owner.data(), owner.size()) < 0) {
-        lock.release();
-        throw_errno("cannot write", lock.lock_path_);
-      }
+    // The lock appears with its owner "<pid>:<host>" already inside (written
+    // to a temp file, then link()ed), so a waiter can always tell whether
+    // the owner died, even if it died right after taking the lock.
+    static std::atomic<unsigned> counter{0};
+    std::string tmp = lock.lock_path_ + ".tmp." + std::to_string(::getpid()) + "." +
+                      std::to_string(counter.fetch_add(1));
+    int tfd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (tfd < 0) throw_errno("cannot create lock file", tmp);
+    std::string owner = std::to_string(::getpid()) + ":" + full_hostname();
+    if (::write(tfd, owner.data(), owner.size()) != static_cast<ssize_t>(owner.size())) {
+      int e = errno;
+      ::close(tfd);
+      ::unlink(tmp.c_str());
+      throw_errno("cannot write lock file", tmp, e);
+    }
+    int rc = ::link(tmp.c_str(), lock.lock_path_.c_str());
+    int link_errno = errno;
+    ::unlink(tmp.c_str());
+    if (rc == 0) {
+      lock.fd_ = tfd;
       return lock;
     }
+    ::close(tfd);
+    errno = link_errno;
     if (errno != EEXIST) throw_errno("cannot create lock file", lock.lock_path_);
     struct stat st;
     if (::stat(lock.lock_path_.c_str(), &st) == 0) {
@@ -72,8 +83,8 @@ DotLock DotLock::acquire(const std::string& target, const Options& options) {
                 again.st_mtime == st.st_mtime;
       }
       if (stale) {
-        // Removing it races with another process doing the same, but O_EXCL
-        // above still lets only one of us win.
+        // Stale: its owner died. Removing it races with another process doing
+        // the same, but O_EXCL above still lets only one of us win.
         ::unlink(lock.lock_path_.c_str());
         continue;
       }

@@ -225,8 +225,11 @@ void MaildirMailbox::begin_session(Session& s) {
       }
     }
   }
-  if (s.list.guid.empty())
+  if (s.list.guid.empty()) {
+    // Old uidlists have no G: persist the mailbox GUID, as Dovecot does.
     s.list.guid = (ih.mailbox_guid.empty() ? Guid128::generate() : ih.mailbox_guid).hex();
+    s.rewrite = true;
+  }
   if (s.list.uidvalidity == ih.uidvalidity) {
     // UIDs the index has handed out are never reused, even if the uidlist
     // lost them.
@@ -466,8 +469,12 @@ const std::vector<MessageRecord>& MaildirMailbox::messages() {
   if (!messages_valid_) {
     messages_ = index_->records();
     uint32_t first_recent = index_->header().first_recent_uid;
+    // Dovecot's Maildir marks as \Recent what it finds in new/; doveadm
+    // never moves files to cur/ nor clears \Recent, so what a save put into
+    // cur/ (it had flags) is not recent and what sits in new/ stays recent.
     for (auto& m : messages_)
-      if (m.uid >= first_recent) m.flags.system |= kFlagRecent;
+      if (m.uid >= first_recent && m.locator.compare(0, 4, "new/") == 0)
+        m.flags.system |= kFlagRecent;
     messages_valid_ = true;
   }
   return messages_;

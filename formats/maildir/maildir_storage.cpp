@@ -42,6 +42,9 @@ std::string MaildirStorage::disk_component(const std::string& component) const {
   if (!fs_layout_ && c.find('.') != std::string::npos)
     throw Error(kExitUsage, "mailbox name component '" + component +
                                 "' contains '.', which Maildir++ can't store");
+  if (fs_layout_ && c[0] == '.')
+    throw Error(kExitUsage, "mailbox name component '" + component +
+                                "' starts with '.', which LAYOUT=fs would hide");
   if (c.find('/') != std::string::npos)
     throw Error(kExitUsage, "mailbox name component '" + component + "' contains '/'");
   if (fs_layout_ && reserved_fs_name(c))

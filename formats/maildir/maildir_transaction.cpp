@@ -88,6 +88,9 @@ uint32_t MaildirTransaction::save(std::istream& message, const SaveRequest& req)
     throw Error(kExitDataErr, "message GUID '" + req.guid +
                                   "' can't be stored in dovecot-uidlist (contains a space, "
                                   "'/', ':' or a control character)");
+  if (req.pop3_uidl.find_first_of(" \t\r\n") != std::string::npos)
+    throw Error(kExitDataErr, "POP3 UIDL '" + req.pop3_uidl +
+                                  "' can't be stored in dovecot-uidlist (contains whitespace)");
   std::string base = generate_maildir_base_name();
   std::string tmp_path = path_join(path_join(box_->paths_.mail_dir, "tmp"), base);
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -282,8 +285,7 @@ void MaildirTransaction::commit() {
     r.uid = p.record.uid;
     r.name = p.base;
     if (p.record.guid != p.base) r.set_ext('G', p.record.guid);
-    if (!p.record.pop3_uidl.empty() && p.record.pop3_uidl.find(' ') == std::string::npos)
-      r.set_ext('P', p.record.pop3_uidl);
+    if (!p.record.pop3_uidl.empty()) r.set_ext('P', p.record.pop3_uidl);
     if (p.record.pop3_order) r.set_ext('O', std::to_string(p.record.pop3_order));
     s.append += serialize_uidlist_record(r);
     s.list.records.push_back(std::move(r));

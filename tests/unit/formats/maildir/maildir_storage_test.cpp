@@ -4,7 +4,9 @@
 
 #include <sstream>
 
+#include "formats/builtin_drivers.hpp"
 #include "formats/maildir/maildir_storage.hpp"
+#include "formats/maildir/maildir_uidlist.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -107,7 +109,7 @@ TEST_CASE("maildir: save, flag changes and expunge keep uidlist, names and index
   box2->force_resync();
   CHECK(box2->messages().size() == 4);
   CHECK(box2->messages()[3].uid == 11);
-  CHECK(format_flags(box2->messages()[1].flags) == "\\Seen \\Recent");
+  CHECK(format_flags(box2->messages()[1].flags) == "\\Seen");  // in cur/: not recent
 }
 
 TEST_CASE("maildir: external changes are noticed, unchanged dirs aren't rescanned", "[maildir]") {
@@ -126,7 +128,7 @@ TEST_CASE("maildir: external changes are noticed, unchanged dirs aren't rescanne
   CHECK(box->messages()[2].uid == 3);
   CHECK(box->messages()[2].guid == "1700000001.mta.host");
   CHECK(box->messages()[2].virtual_size == 24);
-  CHECK(format_flags(box->messages()[0].flags) == "\\Flagged \\Seen \\Recent");
+  CHECK(format_flags(box->messages()[0].flags) == "\\Flagged \\Seen");
   // Our own flag change keeps the unknown-to-IMAP 'P' letter.
   {
     auto tx = box->begin();
@@ -249,4 +251,83 @@ TEST_CASE("maildir: unreadable mail directory is a clear permission error", "[ma
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find(".Locked/new") != std::string::npos);
   }
+}
+
+TEST_CASE("maildir: INDEX=, CONTROL=, INDEX=MEMORY, INBOX=, UTF8 and maildirsize", "[maildir]") {
+  TempDir t;
+  register_builtin_storage_drivers();
+  MailLocation loc;
+  loc.format = "maildir";
+  loc.root = t.path + "/mail";
+  loc.index = t.path + "/index";
+  loc.control = t.path + "/control";
+  StorageSettings set;
+  auto st = open_storage(loc, set);
+  CHECK(st->separator() == '.');  // Maildir++ default
+  st->create_mailbox("Work.Projekt");
+  auto box = st->open_mailbox("Work.Projekt");
+  save(*box, "Subject: x\n\ny\n", "\\Seen");
+  CHECK(path_exists(t.path + "/index/.Work.Projekt/roost.index.log"));
+  CHECK(path_exists(t.path + "/control/.Work.Projekt/dovecot-uidlist"));
+  CHECK_FALSE(path_exists(t.path + "/mail/.Work.Projekt/dovecot-uidlist"));
+  CHECK_FALSE(path_exists(t.path + "/mail/.Work.Projekt/roost.index.log"));
+
+  // INDEX=MEMORY writes no index files.
+  MailLocation mem;
+  mem.format = "maildir";
+  mem.root = t.path + "/memmail";
+  mem.index = "MEMORY";
+  auto mst = open_storage(mem, set);
+  auto inbox = mst->open_mailbox("INBOX");
+  write_file_atomic(t.path + "/memmail/maildirsize", "1000000S,100C\n0 0\n");
+  save(*inbox, "Subject: m\n\nz\n");
+  CHECK(inbox->messages().size() == 1);
+  CHECK_FALSE(path_exists(t.path + "/memmail/roost.index"));
+  CHECK_FALSE(path_exists(t.path + "/memmail/roost.index.log"));
+  {
+    auto tx = inbox->begin();
+    tx->expunge(1);
+    tx->commit();
+  }
+  CHECK(read_file(t.path + "/memmail/maildirsize") == "1000000S,100C\n0 0\n14 1\n-14 -1\n");
+
+  // LAYOUT=fs with an explicit INBOX= directory and UTF-8 names on disk.
+  MailLocation fs;
+  fs.format = "maildir";
+  fs.root = t.path + "/fs";
+  fs.layout = "fs";
+  fs.inbox = t.path + "/fs-inbox";
+  fs.utf8 = true;
+  auto fst = open_storage(fs, set);
+  CHECK(fst->separator() == '/');
+  save(*fst->open_mailbox("INBOX"), "Subject: i\n\nx\n");
+  CHECK(is_dir(t.path + "/fs-inbox/cur"));
+  fst->create_mailbox("Entwürfe/Alt");
+  CHECK(is_dir(t.path + "/fs/Entwürfe/Alt/cur"));
+  CHECK_THROWS_AS(fst->create_mailbox(".hidden"), Error);
+  std::vector<std::string> names;
+  for (const auto& b : fst->list_mailboxes()) names.push_back(b.name);
+  CHECK(names == std::vector<std::string>{"INBOX", "Entwürfe", "Entwürfe/Alt"});
+}
+
+TEST_CASE("maildir: a Courier/Dovecot 1.0 (v1) uidlist keeps its UIDs and becomes v3",
+          "[maildir]") {
+  TempDir t;
+  for (const char* d : {"cur", "new", "tmp"}) make_dirs(t.path + "/" + d);
+  write_file_atomic(t.path + "/cur/1000.a.host:2,S", "Subject: a\n\nx\n");
+  write_file_atomic(t.path + "/cur/1001.b.host:2,", "Subject: b\n\nx\n");
+  write_file_atomic(t.path + "/new/1002.c.host", "Subject: c\n\nx\n");
+  write_file_atomic(t.path + "/dovecot-uidlist", "1 4242 20\n7 1000.a.host:2,S\n9 1001.b.host\n");
+  auto box = open_maildir(t.path, '/')->open_mailbox("INBOX");
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[0].uid == 7);
+  CHECK(box->messages()[1].uid == 9);
+  CHECK(box->messages()[2].uid == 20);
+  CHECK(box->status().uidvalidity == 4242);
+  auto parsed = parse_uidlist(read_file(t.path + "/dovecot-uidlist"));
+  CHECK(parsed.error.empty());
+  CHECK(parsed.list.version == 3);
+  CHECK(parsed.list.guid.size() == 32);
+  CHECK(parsed.list.next_uid == 21);
+  CHECK(parsed.list.guid == box->status().guid.hex());
 }

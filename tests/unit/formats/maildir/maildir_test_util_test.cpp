@@ -88,7 +88,9 @@ DovecotSandbox::DovecotSandbox(const std::string& extra_location) {
   write_file_atomic(t + "/passwd", "u1::65534:65534::" + home_ + "::\n", 0644);
   int rc;
   run_command("chmod 755 '" + t + "'", rc);
-  std::string out = run_command("dovecot -c '" + config_ + "' 2>&1", rc);
+  // The daemon keeps its stdout: send it to a file, or popen never sees EOF.
+  run_command("dovecot -c '" + config_ + "' >'" + t + "/start.out' 2>&1", rc);
+  std::string out = read_file_if_exists(t + "/start.out").value_or("");
   if (rc != 0)
     throw Error(kExitUnavailable, "cannot start the Dovecot sandbox (" + config_ + "): " + out);
   running_ = true;
@@ -97,7 +99,7 @@ DovecotSandbox::DovecotSandbox(const std::string& extra_location) {
 DovecotSandbox::~DovecotSandbox() {
   if (running_) {
     int rc;
-    run_command("dovecot -c '" + config_ + "' stop 2>&1", rc);
+    run_command("dovecot -c '" + config_ + "' stop >/dev/null 2>&1", rc);
   }
 }
 
