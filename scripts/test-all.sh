@@ -66,7 +66,7 @@ fi
 if [ "$fuzz_seconds" != 0 ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
   step "fuzz targets, ${fuzz_seconds}s each"
   if tests/fuzz/run-fuzzers.sh "$fuzz_seconds" >"$log_dir/fuzz.log" 2>&1; then
-    n=$(grep -c '^fuzz target .* ok' "$log_dir/fuzz.log" || true)
+    n=$(grep -c '^== fuzz_' "$log_dir/fuzz.log" || true)
     passed=$((passed + (n > 0 ? n : 1)))
   else
     tail -n 40 "$log_dir/fuzz.log"

@@ -33,8 +33,9 @@ TEST_CASE("MIME: hostile input stays bounded", "[mime]") {
   CHECK(depth < static_cast<int>(kMaxMimeDepth));
   CHECK_FALSE(imap_bodystructure(root).empty());
   // NULs, bare CRs and an unterminated multipart.
-  std::string nasty("Subject: a\0b\rc\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\0\r",
-                    69);
+  static const char kNasty[] =
+      "Subject: a\0b\rc\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\0\r";
+  std::string nasty(kNasty, sizeof kNasty - 1);
   CHECK_FALSE(imap_bodystructure(parse_mime(nasty)).empty());
   CHECK(parse_mime_params("; a*0=x; a*1=y; b=\"q\\\"\"; a=z")[0].name == "b");
 }
