@@ -60,7 +60,9 @@ class CorpusTest(unittest.TestCase):
 
     def test_maildir_opens_in_dovecot(self):
         c = corpus.generate(seed=SEED, messages=N, users=2, large=1)
-        with DovecotSandbox(users=c.users) as dv:
+        # maildir_broken_filename_sizes: Dovecot ignores our S=/W= and
+        # computes the sizes itself, so comparing them checks the generator.
+        with DovecotSandbox(users=c.users, extra_conf="maildir_broken_filename_sizes = yes") as dv:
             t0 = time.monotonic()
             m = corpus.write_maildir(c, dv.root / "home", user_dir="{user}/Maildir")
             self.assertLess(time.monotonic() - t0, 30)
@@ -69,6 +71,23 @@ class CorpusTest(unittest.TestCase):
                 self.assertEqual(Path(m["roots"][u]), dv.mail_root(u))
                 folders = m["users"][u]["folders"]
                 self.check_user(dv, u, folders, maildir=True)
+
+    def test_dbox_copies_by_dovecot(self):
+        """sdbox/mdbox versions of a corpus, written by Dovecot's own dsync."""
+        c = corpus.generate(seed=SEED + 3, messages=200)
+        with DovecotSandbox(users=c.users) as dv:
+            m = corpus.write_maildir(c, dv.root / "home", user_dir="{user}/Maildir")
+            dv.start()
+            want = dv.doveadm("-f", "tab", "fetch", "-u", "user1", "mailbox uid guid flags", "all",
+                              check=True).stdout
+            for fmt in ("sdbox", "mdbox"):
+                loc = dv.backup_to("user1", f"{fmt}:~/{fmt}")
+                self.assertTrue((dv.user_home("user1") / fmt / "mailboxes").is_dir(), loc)
+                got = dv.doveadm("-o", f"mail_location={loc}", "-f", "tab", "fetch", "-u", "user1",
+                                 "mailbox uid guid flags", "all", check=True).stdout
+                compare.assert_same(compare.normalize(got), compare.normalize(want), mode="sorted",
+                                    label_a=fmt, label_b="maildir", what=fmt)
+            self.assertEqual(len(want.splitlines()) - 1, m["messages"])
 
     def test_mbox_opens_in_dovecot(self):
         c = corpus.generate(seed=SEED + 2, messages=300)

@@ -416,6 +416,19 @@ class DovecotSandbox:
         shutil.copytree(src_dir, dst, symlinks=True)
         self.chown_homes()
 
+    def backup_to(self, user: str, location: str, timeout: float = 600) -> str:
+        """Copy *user*'s whole store to another mail location with Dovecot itself.
+
+        ``doveadm backup -u user <location>`` (dsync one-way). This is how a
+        corpus written as Maildir becomes an sdbox/mdbox store written by the
+        real Dovecot (the generator only writes Maildir/mbox directly).
+        ``~`` is expanded to the user's home. Returns the expanded location;
+        open it with ``doveadm -o mail_location=<location> ...``.
+        """
+        loc = location.replace("~/", str(self.user_home(user)) + "/")
+        self.doveadm("backup", "-u", user, loc, check=True, timeout=timeout)
+        return loc
+
     def save(self, user: str, mailbox: str, message: bytes) -> None:
         """Save one message with ``doveadm save`` (raises on failure)."""
         self.doveadm("save", "-u", user, "-m", mailbox, input=message, check=True)
