@@ -143,6 +143,14 @@ class CorpusTest(unittest.TestCase):
                 self.assertIn(f",W={vsize}", guid)
                 self.assertIn(f",S={psize}", guid)
 
+        # Message-IDs, including missing (empty) and duplicated ones.
+        out = dv.doveadm("-f", "tab", "fetch", "-u", u, "mailbox uid hdr.message-id", "all", check=True).stdout
+        got_ids = {(r[0], r[1]): r[2] for r in compare.parse_tab(out)[1]}
+        want_ids = {(name, uid): mid or "" for name, f in folders.items()
+                    for uid, mid in f["message_ids"].items()}
+        self.assertEqual(got_ids, want_ids, "Message-IDs")
+        self.assertIn("", want_ids.values(), "corpus has no message without Message-ID")
+
         # The words the bench searches for are where the manifest says.
         out = dv.doveadm("search", "-u", u, "mailbox", "INBOX", "subject", corpus.SUBJECT_WORD,
                          check=True).stdout
