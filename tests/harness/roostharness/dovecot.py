@@ -46,6 +46,11 @@ DEFAULT_LOCATIONS = {
 }
 
 
+#: special_use=True: the special-use folders roostharness.corpus generates.
+DEFAULT_SPECIAL_USE = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash",
+                       "Junk": "\\Junk", "Archive": "\\Archive"}
+
+
 class DovecotError(RuntimeError):
     """Dovecot could not be started/used; the message carries the log tail."""
 
@@ -70,6 +75,9 @@ class DovecotSandbox:
         doveadm_tcp: add ``service doveadm { inet_listener }`` + doveadm_password.
         doveadm_http: add the doveadm HTTP API listener + doveadm_api_key.
         mail_user: system user that owns the mail (Dovecot won't use root).
+        special_use: ``True`` for the corpus' folders (Sent, Drafts, Trash,
+            Junk, Archive) or a mapping mailbox -> flag; written as
+            ``mailbox X { special_use = \\Flag }`` in the inbox namespace.
         extra_conf: text appended verbatim to dovecot.conf (for tests that
             need other settings, or a deliberately broken config).
         root: use this directory instead of a fresh temp dir (not deleted).
@@ -88,6 +96,7 @@ class DovecotSandbox:
         doveadm_tcp: bool = False,
         doveadm_http: bool = False,
         mail_user: str = "mail",
+        special_use: bool | Mapping[str, str] = False,
         extra_conf: str = "",
         root: str | os.PathLike | None = None,
         keep: bool = False,
@@ -109,6 +118,9 @@ class DovecotSandbox:
         self.mail_user = mail_user
         pw = pwd.getpwnam(mail_user)
         self.mail_uid, self.mail_gid = pw.pw_uid, pw.pw_gid
+        if special_use is True:
+            special_use = DEFAULT_SPECIAL_USE
+        self.special_use = dict(special_use or {})
         self.extra_conf = extra_conf
         self.keep = keep or bool(root)
         self._given_root = Path(root) if root else None
@@ -243,6 +255,8 @@ class DovecotSandbox:
             "namespace inbox {",
             "  inbox = yes",
             f"  separator = {self.separator}",
+            *[line for box, flag in self.special_use.items()
+              for line in (f'  mailbox "{box}" {{', f"    special_use = {flag}", "  }")],
             "}",
             "passdb {",
             "  driver = passwd-file",
