@@ -40,6 +40,31 @@ class CorpusTest(unittest.TestCase):
         c = corpus.generate(seed=SEED + 1, messages=200, users=2)
         self.assertNotEqual(json.dumps(a.manifest()), json.dumps(c.manifest()))
 
+    def test_eml_writer_and_cli(self):
+        import email
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            c = corpus.generate(seed=SEED, messages=120)
+            m = corpus.write_eml(c, tmp)
+            files = sorted(Path(tmp).rglob("*.eml"))
+            self.assertEqual(len(files), 120)
+            self.assertTrue((Path(tmp) / "user1" / "Entwürfe").is_dir() or
+                            m["users"]["user1"]["folders"]["Entwürfe"]["count"] == 0)
+            for f in files[:30]:
+                msg = email.message_from_bytes(f.read_bytes())
+                self.assertTrue(msg["From"] and msg["Date"], f)
+            out = Path(tmp) / "cli"
+            p = subprocess.run([sys.executable, "-m", "roostharness.corpus", "--seed", "2", "--messages", "50",
+                                "--format", "maildir", "--out", str(out)], capture_output=True, text=True,
+                               timeout=120, cwd=str(Path(corpus.__file__).resolve().parent.parent))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            man = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(man["messages"], 50)
+            on_disk = sum(1 for d in (out / "user1" / "Maildir").rglob("*")
+                          if d.is_file() and d.parent.name in ("cur", "new"))
+            self.assertEqual(on_disk, 50)
+
     def test_variety(self):
         c = corpus.generate(seed=SEED, messages=N, large=1)
         specs = list(c.messages())

@@ -454,3 +454,52 @@ class DovecotSandbox:
         if mailbox is not None:
             q = ["mailbox", mailbox, *q]
         return self.doveadm("-f", "tab", "fetch", "-u", user, fields, *q, check=True).stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Manual use: start a sandbox, print how to reach it, wait for Ctrl-C.
+
+    ``python3 -m roostharness.dovecot --users u1,u2 --imap --pop3 [--corpus 1000]``
+    Handy for poking at Dovecot by hand or pointing bench/imap_load.py at it.
+    """
+    import argparse
+    import json
+    ap = argparse.ArgumentParser(prog="python3 -m roostharness.dovecot")
+    ap.add_argument("--users", default="u1")
+    ap.add_argument("--format", default="maildir", choices=sorted(DEFAULT_LOCATIONS))
+    ap.add_argument("--imap", action="store_true")
+    ap.add_argument("--pop3", action="store_true")
+    ap.add_argument("--doveadm-tcp", action="store_true")
+    ap.add_argument("--doveadm-http", action="store_true")
+    ap.add_argument("--corpus", type=int, default=0, help="fill each user with N generated messages (maildir)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--duration", type=float, default=3600, help="stop after this many seconds")
+    a = ap.parse_args(argv)
+    users = [u for u in a.users.split(",") if u]
+    with DovecotSandbox(users=users, mail_format=a.format, imap=a.imap, pop3=a.pop3,
+                        doveadm_tcp=a.doveadm_tcp, doveadm_http=a.doveadm_http) as dv:
+        if a.corpus:
+            if a.format != "maildir":
+                ap.error("--corpus needs --format maildir")
+            from . import corpus as _corpus
+            c = _corpus.generate(seed=a.seed, messages=a.corpus * len(users), users=len(users))
+            # the generator names users user1..N; copy each to the sandbox's user
+            tmp = dv.root / "corpus"
+            _corpus.write_maildir(c, tmp, user_dir="{user}/Maildir")
+            for gen_user, user in zip(c.users, users):
+                dv.copy_home_from(tmp / gen_user, user)
+        dv.start()
+        print(json.dumps({"config": str(dv.config_path), "log": str(dv.log_path), "ports": dv.ports,
+                          "users": dv.users, "doveadm_password": dv.doveadm_password,
+                          "doveadm_api_key": dv.doveadm_api_key}, indent=1, ensure_ascii=False))
+        print(f"doveadm -c {dv.config_path} mailbox list -u {users[0]}", flush=True)
+        try:
+            time.sleep(a.duration)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())
