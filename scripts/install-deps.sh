@@ -15,7 +15,7 @@ PACKAGES=(
   libssl-dev libssh2-1-dev zlib1g-dev libxxhash-dev nlohmann-json3-dev
   catch2 libargon2-dev libcrypt-dev python3
   dovecot-core dovecot-imapd dovecot-pop3d
-  openssh-server openssh-client
+  openssh-server openssh-client time
 )
 # courier-* and cyrus-* conflict with dovecot-imapd: never install them.
 

@@ -40,6 +40,31 @@ class CorpusTest(unittest.TestCase):
         c = corpus.generate(seed=SEED + 1, messages=200, users=2)
         self.assertNotEqual(json.dumps(a.manifest()), json.dumps(c.manifest()))
 
+    def test_eml_writer_and_cli(self):
+        import email
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            c = corpus.generate(seed=SEED, messages=120)
+            m = corpus.write_eml(c, tmp)
+            files = sorted(Path(tmp).rglob("*.eml"))
+            self.assertEqual(len(files), 120)
+            self.assertTrue((Path(tmp) / "user1" / "Entwürfe").is_dir() or
+                            m["users"]["user1"]["folders"]["Entwürfe"]["count"] == 0)
+            for f in files[:30]:
+                msg = email.message_from_bytes(f.read_bytes())
+                self.assertTrue(msg["From"] and msg["Date"], f)
+            out = Path(tmp) / "cli"
+            p = subprocess.run([sys.executable, "-m", "roostharness.corpus", "--seed", "2", "--messages", "50",
+                                "--format", "maildir", "--out", str(out)], capture_output=True, text=True,
+                               timeout=120, cwd=str(Path(corpus.__file__).resolve().parent.parent))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            man = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(man["messages"], 50)
+            on_disk = sum(1 for d in (out / "user1" / "Maildir").rglob("*")
+                          if d.is_file() and d.parent.name in ("cur", "new"))
+            self.assertEqual(on_disk, 50)
+
     def test_variety(self):
         c = corpus.generate(seed=SEED, messages=N, large=1)
         specs = list(c.messages())
@@ -60,7 +85,9 @@ class CorpusTest(unittest.TestCase):
 
     def test_maildir_opens_in_dovecot(self):
         c = corpus.generate(seed=SEED, messages=N, users=2, large=1)
-        with DovecotSandbox(users=c.users) as dv:
+        # maildir_broken_filename_sizes: Dovecot ignores our S=/W= and
+        # computes the sizes itself, so comparing them checks the generator.
+        with DovecotSandbox(users=c.users, extra_conf="maildir_broken_filename_sizes = yes") as dv:
             t0 = time.monotonic()
             m = corpus.write_maildir(c, dv.root / "home", user_dir="{user}/Maildir")
             self.assertLess(time.monotonic() - t0, 30)
@@ -69,6 +96,23 @@ class CorpusTest(unittest.TestCase):
                 self.assertEqual(Path(m["roots"][u]), dv.mail_root(u))
                 folders = m["users"][u]["folders"]
                 self.check_user(dv, u, folders, maildir=True)
+
+    def test_dbox_copies_by_dovecot(self):
+        """sdbox/mdbox versions of a corpus, written by Dovecot's own dsync."""
+        c = corpus.generate(seed=SEED + 3, messages=200)
+        with DovecotSandbox(users=c.users) as dv:
+            m = corpus.write_maildir(c, dv.root / "home", user_dir="{user}/Maildir")
+            dv.start()
+            want = dv.doveadm("-f", "tab", "fetch", "-u", "user1", "mailbox uid guid flags", "all",
+                              check=True).stdout
+            for fmt in ("sdbox", "mdbox"):
+                loc = dv.backup_to("user1", f"{fmt}:~/{fmt}")
+                self.assertTrue((dv.user_home("user1") / fmt / "mailboxes").is_dir(), loc)
+                got = dv.doveadm("-o", f"mail_location={loc}", "-f", "tab", "fetch", "-u", "user1",
+                                 "mailbox uid guid flags", "all", check=True).stdout
+                compare.assert_same(compare.normalize(got), compare.normalize(want), mode="sorted",
+                                    label_a=fmt, label_b="maildir", what=fmt)
+            self.assertEqual(len(want.splitlines()) - 1, m["messages"])
 
     def test_mbox_opens_in_dovecot(self):
         c = corpus.generate(seed=SEED + 2, messages=300)
@@ -123,6 +167,14 @@ class CorpusTest(unittest.TestCase):
             for guid, vsize, psize in rows:
                 self.assertIn(f",W={vsize}", guid)
                 self.assertIn(f",S={psize}", guid)
+
+        # Message-IDs, including missing (empty) and duplicated ones.
+        out = dv.doveadm("-f", "tab", "fetch", "-u", u, "mailbox uid hdr.message-id", "all", check=True).stdout
+        got_ids = {(r[0], r[1]): r[2] for r in compare.parse_tab(out)[1]}
+        want_ids = {(name, uid): mid or "" for name, f in folders.items()
+                    for uid, mid in f["message_ids"].items()}
+        self.assertEqual(got_ids, want_ids, "Message-IDs")
+        self.assertIn("", want_ids.values(), "corpus has no message without Message-ID")
 
         # The words the bench searches for are where the manifest says.
         out = dv.doveadm("search", "-u", u, "mailbox", "INBOX", "subject", corpus.SUBJECT_WORD,

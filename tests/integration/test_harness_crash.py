@@ -33,6 +33,12 @@ class CrashTest(unittest.TestCase):
         finally:
             marker.unlink(missing_ok=True)
 
+    def test_hang_detected(self):
+        r = crash.run_and_kill(["sleep", "30"], timed_kill=False, timeout=0.5)
+        self.assertTrue(r.killed and r.hung)
+        st = crash.crash_loop(["sleep", "30"], n=1, fault_mode="fsync", per_run_timeout=0.5)
+        self.assertEqual((st.hangs, len(st.failures)), (1, 1), st.summary())
+
     def test_fault_env_is_set_and_exit_counted(self):
         r = crash.run_and_kill(["sh", "-c", f'test "${crash.FAULT_ENV}" = 7'], fault_after_fsyncs=7,
                                timed_kill=False)
@@ -47,6 +53,12 @@ class CrashTest(unittest.TestCase):
             msg = b"Subject: crash\nMessage-ID: <c@x>\n\n" + b"line of body text\n" * 2000 + b"END\n"
             saved_ok = []
 
+            def store_listing():
+                root = dv.mail_root("u1")
+                return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                              if p.is_file() and "/cur/" not in f"/{p.relative_to(root)}/"
+                              and "/new/" not in f"/{p.relative_to(root)}/")
+
             def check(i, r):
                 if r.how == "exit" and r.returncode == 0:
                     saved_ok.append(i)
@@ -55,11 +67,14 @@ class CrashTest(unittest.TestCase):
                 # itself would wait up to 120 s before overriding it.
                 for lock in dv.mail_root("u1").glob("*.lock"):
                     lock.unlink(missing_ok=True)
-                rs = dv.doveadm("force-resync", "-u", "u1", "INBOX", timeout=30)
+                try:
+                    rs = dv.doveadm("force-resync", "-u", "u1", "INBOX", timeout=20)
+                except subprocess.TimeoutExpired:
+                    return f"force-resync hung; store: {store_listing()}\nlog: {util.tail(dv.log_path, 10)}"
                 if rs.returncode != 0:
                     return f"force-resync failed: {rs.stderr}"
                 out = dv.doveadm("-f", "tab", "fetch", "-u", "u1", "uid size.physical", "mailbox", "INBOX", "all",
-                                 timeout=30)
+                                 timeout=20)
                 if out.returncode != 0:
                     return f"fetch failed: {out.stderr}"
                 _, rows = compare.parse_tab(out.stdout)
@@ -73,12 +88,14 @@ class CrashTest(unittest.TestCase):
 
             t0 = time.monotonic()
             st = crash.crash_loop(dv.argv("save", "-u", "u1", "-m", "INBOX"), [check], n=30, time_limit=40,
-                                  seed=5, min_delay=0.0, max_delay=0.025, fault_mode="mixed", input=msg)
+                                  seed=5, min_delay=0.0, max_delay=0.025, fault_mode="mixed", input=msg,
+                                  per_run_timeout=20)
             print(st.summary())
             self.assertTrue(st.ok, st.summary())
             self.assertLess(time.monotonic() - t0, 60)
             self.assertGreater(st.runs, 0)
             self.assertEqual(st.runs, st.kills + st.fault_aborts + st.clean_exits)
+            self.assertEqual(st.hangs, 0)
             self.assertGreater(st.clean_exits, 0)  # doveadm ignores the fault variable
 
 

@@ -32,10 +32,28 @@ def imap_login(port: int, user: str, password: str) -> bytes:
         return resp
 
 
+def imap_session(port: int, user: str, password: str, command: str) -> bytes:
+    """LOGIN, run one command, return everything up to its tagged reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(f"a LOGIN {user} {password}\r\nb {command}\r\n".encode())
+        out = b""
+        while True:
+            line = f.readline()
+            if not line:
+                break
+            out += line
+            if line.startswith(b"b "):
+                break
+        s.sendall(b"c LOGOUT\r\n")
+        return out
+
+
 class DovecotSandboxTest(unittest.TestCase):
     def test_start_save_fetch_listeners_stop(self):
         with DovecotSandbox(users=["u1", "u2"], imap=True, pop3=True, doveadm_tcp=True,
-                            doveadm_http=True) as dv:
+                            doveadm_http=True, special_use=True) as dv:
             dv.start()
             self.assertTrue(dv.running)
             for n in range(3):
@@ -56,6 +74,10 @@ class DovecotSandboxTest(unittest.TestCase):
             self.assertTrue(util.read_greeting("127.0.0.1", dv.ports["pop3"]).startswith(b"+OK"))
             self.assertTrue(imap_login(dv.ports["imap"], "u1", dv.users["u1"]).startswith(b"a OK"))
             self.assertTrue(imap_login(dv.ports["imap"], "u1", "wrong").startswith(b"a NO"))
+            dv.doveadm("mailbox", "create", "-u", "u1", "Sent", "Junk", check=True)
+            listing = imap_session(dv.ports["imap"], "u1", dv.users["u1"], 'LIST "" "*" RETURN (SPECIAL-USE)')
+            self.assertIn(b'\\Sent) "/" Sent', listing)
+            self.assertIn(b'\\Junk) "/" Junk', listing)
 
             req = urllib.request.Request(
                 f"http://127.0.0.1:{dv.ports['http']}/doveadm/v1",
@@ -69,7 +91,7 @@ class DovecotSandboxTest(unittest.TestCase):
             # doveadm TCP listener: a remote doveadm command with doveadm_password.
             remote = f"127.0.0.1:{dv.ports['doveadm']}"
             r = dv.doveadm("mailbox", "list", "-S", remote, "-u", "u1", check=True)
-            self.assertEqual(r.stdout, "INBOX\n")
+            self.assertEqual(sorted(r.stdout.split()), ["INBOX", "Junk", "Sent"])
             r = dv.doveadm("-o", "doveadm_password=wrong", "mailbox", "list", "-S", remote, "-u", "u1")
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("authentication failed", r.stderr)

@@ -43,6 +43,7 @@ class RunResult:
     elapsed: float
     stdout: bytes = b""
     stderr: bytes = b""
+    hung: bool = False           # killed because it outlived *timeout* (not the planned delay)
 
     @property
     def self_aborted(self) -> bool:
@@ -80,12 +81,13 @@ def run_and_kill(argv: Sequence[str], env: Mapping[str, str] | None = None, min_
     t0 = time.monotonic()
     p = subprocess.Popen(list(argv), env=child_env, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    killed = False
+    killed = hung = False
     try:
         limit = delay if delay is not None else timeout
         try:
             out, err = p.communicate(input=input, timeout=min(limit, timeout))
         except subprocess.TimeoutExpired:
+            hung = delay is None or timeout < delay
             try:
                 os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -104,7 +106,7 @@ def run_and_kill(argv: Sequence[str], env: Mapping[str, str] | None = None, min_
                 stream.close()
     return RunResult(argv=list(argv), returncode=p.returncode, killed=killed, delay=delay,
                      fault_after=fault_after_fsyncs, elapsed=time.monotonic() - t0,
-                     stdout=out[-4000:] if out else b"", stderr=err[-4000:] if err else b"")
+                     stdout=out[-4000:] if out else b"", stderr=err[-4000:] if err else b"", hung=hung)
 
 
 @dataclass
@@ -114,6 +116,7 @@ class CrashStats:
     kills: int = 0
     fault_aborts: int = 0
     clean_exits: int = 0
+    hangs: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
     elapsed: float = 0.0
     stopped_by_time: bool = False
@@ -124,7 +127,8 @@ class CrashStats:
 
     def summary(self) -> str:
         s = (f"{self.runs} runs in {self.elapsed:.1f}s: {self.kills} killed, {self.fault_aborts} "
-             f"fault-aborted, {self.clean_exits} exited; {len(self.failures)} store check failures")
+             f"fault-aborted, {self.clean_exits} exited, {self.hangs} hung; "
+             f"{len(self.failures)} failures")
         if self.stopped_by_time:
             s += " (stopped by the time bound)"
         for i, msg in self.failures[:5]:
@@ -140,13 +144,16 @@ def crash_loop(argv: Sequence[str] | Callable[[int], Sequence[str]], check_store
                max_delay: float = 0.5, fault_mode: str = "mixed", max_fsyncs: int = 50,
                env: Mapping[str, str] | None = None, before_each: Callable[[int], None] | None = None,
                input: bytes | Callable[[int], bytes] | None = None, per_run_timeout: float = 60.0,
-               stop_on_failure: bool = False) -> CrashStats:
+               stop_on_failure: bool = False, hang_is_failure: bool = True) -> CrashStats:
     """Run up to *n* crash runs within *time_limit* seconds; count outcomes.
 
     *argv* may be a function of the run index (e.g. to save a different
     message each time). *fault_mode*: ``time`` (timed SIGKILL only),
     ``fsync`` (ROOST_FAULT_AFTER_FSYNCS = random 1..max_fsyncs, no timed
-    kill) or ``mixed`` (alternating). Each ``check_store(i, result)`` runs
+    kill) or ``mixed`` (alternating). A run that outlives *per_run_timeout*
+    is killed and counted in ``hangs`` (a failure unless *hang_is_failure*
+    is False: a writer that blocks after an earlier crash is a finding).
+    Each ``check_store(i, result)`` runs
     after the run; it fails by raising (AssertionError or any exception),
     returning False, or returning a non-empty string (the reason).
     """
@@ -168,6 +175,11 @@ def crash_loop(argv: Sequence[str] | Callable[[int], Sequence[str]], check_store
                          fault_after_fsyncs=rng.randint(1, max_fsyncs) if use_fault else None,
                          timed_kill=not use_fault, input=inp, timeout=per_run_timeout)
         st.runs += 1
+        if r.hung:
+            st.hangs += 1
+            if hang_is_failure:
+                st.failures.append((i, f"[hung > {per_run_timeout}s, fault_after={r.fault_after}] "
+                                       f"stderr: {r.stderr[-500:].decode(errors='replace')}"))
         if r.killed:
             st.kills += 1
         elif r.self_aborted:

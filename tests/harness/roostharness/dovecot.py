@@ -46,6 +46,11 @@ DEFAULT_LOCATIONS = {
 }
 
 
+#: special_use=True: the special-use folders roostharness.corpus generates.
+DEFAULT_SPECIAL_USE = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash",
+                       "Junk": "\\Junk", "Archive": "\\Archive"}
+
+
 class DovecotError(RuntimeError):
     """Dovecot could not be started/used; the message carries the log tail."""
 
@@ -70,6 +75,9 @@ class DovecotSandbox:
         doveadm_tcp: add ``service doveadm { inet_listener }`` + doveadm_password.
         doveadm_http: add the doveadm HTTP API listener + doveadm_api_key.
         mail_user: system user that owns the mail (Dovecot won't use root).
+        special_use: ``True`` for the corpus' folders (Sent, Drafts, Trash,
+            Junk, Archive) or a mapping mailbox -> flag; written as
+            ``mailbox X { special_use = \\Flag }`` in the inbox namespace.
         extra_conf: text appended verbatim to dovecot.conf (for tests that
             need other settings, or a deliberately broken config).
         root: use this directory instead of a fresh temp dir (not deleted).
@@ -88,6 +96,7 @@ class DovecotSandbox:
         doveadm_tcp: bool = False,
         doveadm_http: bool = False,
         mail_user: str = "mail",
+        special_use: bool | Mapping[str, str] = False,
         extra_conf: str = "",
         root: str | os.PathLike | None = None,
         keep: bool = False,
@@ -109,6 +118,9 @@ class DovecotSandbox:
         self.mail_user = mail_user
         pw = pwd.getpwnam(mail_user)
         self.mail_uid, self.mail_gid = pw.pw_uid, pw.pw_gid
+        if special_use is True:
+            special_use = DEFAULT_SPECIAL_USE
+        self.special_use = dict(special_use or {})
         self.extra_conf = extra_conf
         self.keep = keep or bool(root)
         self._given_root = Path(root) if root else None
@@ -243,6 +255,8 @@ class DovecotSandbox:
             "namespace inbox {",
             "  inbox = yes",
             f"  separator = {self.separator}",
+            *[line for box, flag in self.special_use.items()
+              for line in (f'  mailbox "{box}" {{', f"    special_use = {flag}", "  }")],
             "}",
             "passdb {",
             "  driver = passwd-file",
@@ -416,6 +430,19 @@ class DovecotSandbox:
         shutil.copytree(src_dir, dst, symlinks=True)
         self.chown_homes()
 
+    def backup_to(self, user: str, location: str, timeout: float = 600) -> str:
+        """Copy *user*'s whole store to another mail location with Dovecot itself.
+
+        ``doveadm backup -u user <location>`` (dsync one-way). This is how a
+        corpus written as Maildir becomes an sdbox/mdbox store written by the
+        real Dovecot (the generator only writes Maildir/mbox directly).
+        ``~`` is expanded to the user's home. Returns the expanded location;
+        open it with ``doveadm -o mail_location=<location> ...``.
+        """
+        loc = location.replace("~/", str(self.user_home(user)) + "/")
+        self.doveadm("backup", "-u", user, loc, check=True, timeout=timeout)
+        return loc
+
     def save(self, user: str, mailbox: str, message: bytes) -> None:
         """Save one message with ``doveadm save`` (raises on failure)."""
         self.doveadm("save", "-u", user, "-m", mailbox, input=message, check=True)
@@ -427,3 +454,52 @@ class DovecotSandbox:
         if mailbox is not None:
             q = ["mailbox", mailbox, *q]
         return self.doveadm("-f", "tab", "fetch", "-u", user, fields, *q, check=True).stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Manual use: start a sandbox, print how to reach it, wait for Ctrl-C.
+
+    ``python3 -m roostharness.dovecot --users u1,u2 --imap --pop3 [--corpus 1000]``
+    Handy for poking at Dovecot by hand or pointing bench/imap_load.py at it.
+    """
+    import argparse
+    import json
+    ap = argparse.ArgumentParser(prog="python3 -m roostharness.dovecot")
+    ap.add_argument("--users", default="u1")
+    ap.add_argument("--format", default="maildir", choices=sorted(DEFAULT_LOCATIONS))
+    ap.add_argument("--imap", action="store_true")
+    ap.add_argument("--pop3", action="store_true")
+    ap.add_argument("--doveadm-tcp", action="store_true")
+    ap.add_argument("--doveadm-http", action="store_true")
+    ap.add_argument("--corpus", type=int, default=0, help="fill each user with N generated messages (maildir)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--duration", type=float, default=3600, help="stop after this many seconds")
+    a = ap.parse_args(argv)
+    users = [u for u in a.users.split(",") if u]
+    with DovecotSandbox(users=users, mail_format=a.format, imap=a.imap, pop3=a.pop3,
+                        doveadm_tcp=a.doveadm_tcp, doveadm_http=a.doveadm_http) as dv:
+        if a.corpus:
+            if a.format != "maildir":
+                ap.error("--corpus needs --format maildir")
+            from . import corpus as _corpus
+            c = _corpus.generate(seed=a.seed, messages=a.corpus * len(users), users=len(users))
+            # the generator names users user1..N; copy each to the sandbox's user
+            tmp = dv.root / "corpus"
+            _corpus.write_maildir(c, tmp, user_dir="{user}/Maildir")
+            for gen_user, user in zip(c.users, users):
+                dv.copy_home_from(tmp / gen_user, user)
+        dv.start()
+        print(json.dumps({"config": str(dv.config_path), "log": str(dv.log_path), "ports": dv.ports,
+                          "users": dv.users, "doveadm_password": dv.doveadm_password,
+                          "doveadm_api_key": dv.doveadm_api_key}, indent=1, ensure_ascii=False))
+        print(f"doveadm -c {dv.config_path} mailbox list -u {users[0]}", flush=True)
+        try:
+            time.sleep(a.duration)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())
