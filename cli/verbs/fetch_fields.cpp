@@ -31,9 +31,10 @@ FetchState::~FetchState() = default;
 void FetchState::begin_message(const MatchedMail&) { parsed_valid_ = false; }
 
 const std::string& FetchState::mailbox_guid(const MatchedMail& m) {
-  if (guid_box_ != &m.box) {
+  // Keyed by name: a later Mailbox object may reuse an earlier one's address.
+  if (guid_box_.empty() || guid_box_ != m.mailbox) {
     guid_hex_ = m.box.status().guid.hex();
-    guid_box_ = &m.box;
+    guid_box_ = m.mailbox;
   }
   return guid_hex_;
 }

@@ -23,7 +23,7 @@ struct FetchState {
   const ParsedMessage& parsed(const MatchedMail& m);
 
  private:
-  const Mailbox* guid_box_ = nullptr;
+  std::string guid_box_;  // name of the mailbox guid_hex_ belongs to
   std::string guid_hex_;
   std::unique_ptr<ParsedMessage> parsed_;
   bool parsed_valid_ = false;

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <unordered_set>
 
+#include "formats/index/dovecot_index_header.hpp"
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/maildir/uidvalidity_file.hpp"
 #include "lib/error.hpp"
@@ -342,6 +343,7 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   if (s.list.records.size() != before) s.rewrite = true;
   for (const auto& r : s.list.records) listed.insert(r.name);
   // New files get the next UIDs, in name order.
+  const uint32_t known_next_uid = s.list.next_uid;
   std::vector<std::string> fresh;
   for (const auto& [base, loc] : s.files)
     if (!listed.count(base)) fresh.push_back(base);
@@ -365,7 +367,19 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
       warn("UIDVALIDITY of " + paths_.mail_dir + " changed from " +
            std::to_string(ih.uidvalidity) + " to " + std::to_string(s.list.uidvalidity) +
            "; rebuilding the index");
-    nh.first_recent_uid = 1;
+    // \Recent is index state Maildir files don't carry. Take Dovecot's
+    // when its index of this mailbox is there. With only Dovecot's log (it
+    // writes dovecot.index late) Dovecot never cleared \Recent as far as
+    // Roost can tell, so everything counts. Without any Dovecot index, as
+    // Dovecot itself would, only files that get their UID now are new.
+    auto dovecot = read_dovecot_index_header(paths_.index_dir);
+    if (dovecot && dovecot->uid_validity == nh.uidvalidity && dovecot->first_recent_uid != 0)
+      nh.first_recent_uid = dovecot->first_recent_uid;
+    else if (path_exists(path_join(paths_.index_dir, "dovecot.index.log")))
+      nh.first_recent_uid = 1;
+    else
+      nh.first_recent_uid = known_next_uid;
+    s.first_recent_uid = nh.first_recent_uid;
     itx.reset(nh);
   } else if (nh.uidnext != ih.uidnext || nh.mailbox_guid != ih.mailbox_guid) {
     itx.set_header(nh);
@@ -418,6 +432,7 @@ void MaildirMailbox::finish_session(Session& s, MailIndex::Transaction& itx) {
                                                   : s.list.next_uid;
   h.uidvalidity = s.list.uidvalidity;
   if (auto g = Guid128::parse(s.list.guid)) h.mailbox_guid = *g;
+  if (s.first_recent_uid) h.first_recent_uid = s.first_recent_uid;
   // An unstable stamp is stored empty: the next open rescans.
   h.sync_stamp = stable ? stamp : std::string();
   if (!itx.empty() || !(h == index_->header())) itx.set_header(h);

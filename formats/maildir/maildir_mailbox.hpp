@@ -60,6 +60,8 @@ class MaildirMailbox : public Mailbox {
     bool keywords_changed = false;
     // base name -> "new/<file>" or "cur/<file>" as found by the scan.
     std::unordered_map<std::string, std::string> files;
+    // Set when this session rebuilt the index: where \Recent starts.
+    uint32_t first_recent_uid = 0;
   };
 
   void open_index();

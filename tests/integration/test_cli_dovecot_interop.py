@@ -79,6 +79,8 @@ def main():
                      ["-f", "tab", "fetch", "-u", "u1", "uid size.physical size.virtual date.received", "mailbox", "INBOX", "all"],
                      ["-f", "tab", "fetch", "-u", "u1", "uid hdr.subject", "mailbox", "Entwürfe", "all"],
                      ["-f", "flow", "search", "-u", "u1", "mailbox", "INBOX", "seen"],
+                     ["search", "-u", "u1", "all"],
+                     ["-f", "tab", "fetch", "-u", "u1", "mailbox-guid mailbox uid", "all"],
                      ["mailbox", "list", "-u", "u1"],
                      ["mailbox", "list", "-u", "u1", "-s"],
                      ["-f", "tab", "mailbox", "status", "-u", "u1", "messages recent uidnext uidvalidity unseen vsize guid", "*"],

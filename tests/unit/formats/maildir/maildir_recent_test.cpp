@@ -1,0 +1,33 @@
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "formats/maildir/maildir_storage.hpp"
+#include "formats/model/storage.hpp"
+#include "lib/fsutil.hpp"
+
+using namespace roost;
+
+// \Recent as Dovecot shows it for a Maildir it has no index of: mail
+// already listed in dovecot-uidlist is not recent, mail found now is.
+TEST_CASE("maildir: \\Recent without a Dovecot index follows the uidlist", "[maildir][recent]") {
+  char tmpl[] = "/tmp/roost-recent-XXXXXX";
+  std::string root = ::mkdtemp(tmpl);
+  for (const char* d : {"cur", "new", "tmp"}) make_dirs(root + "/" + d);
+  write_file_atomic(root + "/new/1700000000.M1P1.gen,S=12,W=13", "Subject: a\n\n");
+  write_file_atomic(root + "/dovecot-uidlist",
+                    "3 V1700000000 N2 G22bb07642cf8cc18dc2b5e2f9ad45299\n"
+                    "1 :1700000000.M1P1.gen,S=12,W=13\n");
+  write_file_atomic(root + "/new/1700000001.M2P1.gen,S=12,W=13", "Subject: b\n\n");
+  register_maildir_driver();
+  MailLocation loc;
+  loc.format = "maildir";
+  loc.root = root;
+  auto storage = open_storage(loc, StorageSettings{});
+  auto box = storage->open_mailbox("INBOX");
+  const auto& msgs = box->messages();
+  REQUIRE(msgs.size() == 2);
+  CHECK_FALSE(msgs[0].flags.system & kFlagRecent);  // listed before
+  CHECK(msgs[1].flags.system & kFlagRecent);        // delivered since
+  CHECK(box->status().recent == 1);
+  remove_tree(root);
+}
