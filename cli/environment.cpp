@@ -1,6 +1,7 @@
 #include "cli/environment.hpp"
 
 #include <fstream>
+#include <iostream>
 
 #include "formats/location/mail_location.hpp"
 #include "formats/location/namespace_settings.hpp"
@@ -28,6 +29,12 @@ const Config& Environment::config() {
                                    "): give one with -c <file> or set ROOST_CONFIG");
     config_ = std::make_unique<Config>(load_config_file(*path, options_.overrides));
     config_path_ = *path;
+    if (options_.debug) {
+      std::cerr << "Debug: config " << config_path_ << "\n";
+      // A site's dovecot.conf is read as it is; say what Roost leaves alone.
+      for (const auto& s : config_->unused_settings())
+        std::cerr << "Debug: not used by roost (ignored): " << s << "\n";
+    }
   }
   return *config_;
 }

@@ -81,9 +81,9 @@ const FieldDef kFields[] = {
      [](const MatchedMail& m, Printer& p, FetchState& s) { print_imap_body(m, p, s, true); }},
     {"body.snippet", [](const MatchedMail& m, Printer& p, FetchState& s) { print_snippet(m, p, s); }},
     {"body.preview", [](const MatchedMail& m, Printer& p, FetchState& s) { print_snippet(m, p, s); }},
-    {"pop3.uidl", [](const MatchedMail& m, Printer& p, FetchState&) {
-       p.print(m.record.pop3_uidl.empty() ? m.record.guid : m.record.pop3_uidl);
-     }},
+    // The UIDL the storage recorded (empty when the POP3 server's default
+    // format applies), as doveadm prints it.
+    {"pop3.uidl", [](const MatchedMail& m, Printer& p, FetchState&) { p.print(m.record.pop3_uidl); }},
     {"pop3.order", [](const MatchedMail& m, Printer& p, FetchState&) {
        p.print(m.record.pop3_order ? std::to_string(m.record.pop3_order) : "");
      }},

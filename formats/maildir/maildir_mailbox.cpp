@@ -343,7 +343,11 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   if (s.list.records.size() != before) s.rewrite = true;
   for (const auto& r : s.list.records) listed.insert(r.name);
   // New files get the next UIDs, in name order.
-  const uint32_t known_next_uid = s.list.next_uid;
+  // Dovecot, indexing a Maildir whose uidlist it didn't write an index for,
+  // starts \Recent at the highest UID the uidlist already lists (checked
+  // against 2.3.19); mail that gets its UID now is recent too.
+  uint32_t first_recent_guess = s.list.next_uid;
+  if (!s.list.records.empty()) first_recent_guess = s.list.records.back().uid;
   std::vector<std::string> fresh;
   for (const auto& [base, loc] : s.files)
     if (!listed.count(base)) fresh.push_back(base);
@@ -370,15 +374,15 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
     // \Recent is index state Maildir files don't carry. Take Dovecot's
     // when its index of this mailbox is there. With only Dovecot's log (it
     // writes dovecot.index late) Dovecot never cleared \Recent as far as
-    // Roost can tell, so everything counts. Without any Dovecot index, as
-    // Dovecot itself would, only files that get their UID now are new.
+    // Roost can tell, so everything counts. Without any Dovecot index, do
+    // what Dovecot does then (first_recent_guess).
     auto dovecot = read_dovecot_index_header(paths_.index_dir);
     if (dovecot && dovecot->uid_validity == nh.uidvalidity && dovecot->first_recent_uid != 0)
       nh.first_recent_uid = dovecot->first_recent_uid;
     else if (path_exists(path_join(paths_.index_dir, "dovecot.index.log")))
       nh.first_recent_uid = 1;
     else
-      nh.first_recent_uid = known_next_uid;
+      nh.first_recent_uid = first_recent_guess;
     s.first_recent_uid = nh.first_recent_uid;
     itx.reset(nh);
   } else if (nh.uidnext != ih.uidnext || nh.mailbox_guid != ih.mailbox_guid) {
