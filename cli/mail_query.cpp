@@ -17,6 +17,7 @@ class MailboxMail : public SearchableMail {
   const MessageRecord& record() const override { return rec_; }
   uint32_t seq() const override { return seq_; }
   std::unique_ptr<std::istream> open() const override { return box_.open_message(rec_.uid); }
+  std::string header_text() const override { return box_.read_header(rec_.uid); }
 
  private:
   Mailbox& box_;

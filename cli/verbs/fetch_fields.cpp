@@ -28,7 +28,19 @@ namespace roost::cli {
 FetchState::FetchState() = default;
 FetchState::~FetchState() = default;
 
-void FetchState::begin_message(const MatchedMail&) { parsed_valid_ = false; }
+void FetchState::begin_message(const MatchedMail&) {
+  parsed_valid_ = false;
+  header_valid_ = false;
+}
+
+const HeaderBlock& FetchState::header(const MatchedMail& m) {
+  if (!header_valid_) {
+    header_text_ = m.box.read_header(m.record.uid);
+    header_ = std::make_unique<HeaderBlock>(parse_header_block(header_text_));
+    header_valid_ = true;
+  }
+  return *header_;
+}
 
 const std::string& FetchState::mailbox_guid(const MatchedMail& m) {
   // Keyed by name: a later Mailbox object may reuse an earlier one's address.
@@ -61,10 +73,9 @@ std::string format_local_date(int64_t unix_time) {
 }
 
 void print_date_sent(const MatchedMail& m, Printer& p, FetchState& s, bool unixtime) {
-  const auto& pm = s.parsed(m);
   int64_t t = 0;
   int tz = 0;
-  if (auto v = pm.root.header.first("Date"); !v || !parse_message_date(*v, t, tz)) {
+  if (auto v = s.header(m).first("Date"); !v || !parse_message_date(*v, t, tz)) {
     t = 0;
     tz = 0;
   }
@@ -80,7 +91,7 @@ void print_date_sent(const MatchedMail& m, Printer& p, FetchState& s, bool unixt
 }
 
 void print_imap_envelope(const MatchedMail& m, Printer& p, FetchState& s) {
-  p.print(imap_envelope(s.parsed(m).root.header));
+  p.print(imap_envelope(s.header(m)));
 }
 
 void print_imap_body(const MatchedMail& m, Printer& p, FetchState& s, bool extended) {
@@ -161,10 +172,9 @@ void print_snippet(const MatchedMail& m, Printer& p, FetchState& s) {
 
 void print_header_field(const MatchedMail& m, Printer& p, FetchState& s, const std::string& name,
                         bool utf8) {
-  const auto& pm = s.parsed(m);
   std::string out;
   bool first = true;
-  for (auto v : pm.root.header.values(name)) {
+  for (auto v : s.header(m).values(name)) {
     if (!first) out += '\n';
     first = false;
     out += utf8 ? decode_encoded_words(v) : std::string(v);

@@ -8,6 +8,7 @@
 
 namespace roost {
 class ParsedMessage;
+struct HeaderBlock;
 }
 
 namespace roost::cli {
@@ -21,12 +22,17 @@ struct FetchState {
   void begin_message(const MatchedMail& m);
   const std::string& mailbox_guid(const MatchedMail& m);
   const ParsedMessage& parsed(const MatchedMail& m);
+  // Only the header, from the storage's header cache when it has one.
+  const HeaderBlock& header(const MatchedMail& m);
 
  private:
   std::string guid_box_;  // name of the mailbox guid_hex_ belongs to
   std::string guid_hex_;
   std::unique_ptr<ParsedMessage> parsed_;
   bool parsed_valid_ = false;
+  std::string header_text_;
+  std::unique_ptr<HeaderBlock> header_;
+  bool header_valid_ = false;
 };
 
 // "2024-01-01 00:00:01" in local time, as doveadm prints dates.

@@ -14,8 +14,10 @@
 
 #include "formats/index/dovecot_index_header.hpp"
 #include "formats/maildir/maildir_filename.hpp"
+#include "formats/mime/header.hpp"
 #include "formats/maildir/uidvalidity_file.hpp"
 #include "lib/error.hpp"
+#include "lib/fd_istream.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
 
@@ -115,6 +117,11 @@ MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync)
 }
 
 MaildirMailbox::~MaildirMailbox() {
+  if (header_cache_ && index_) {
+    std::vector<uint32_t> live;
+    for (const auto& m : index_->records()) live.push_back(m.uid);
+    header_cache_->flush(live);
+  }
   index_.reset();
   if (!memory_index_dir_.empty()) {
     try {
@@ -541,6 +548,17 @@ std::optional<std::string> MaildirMailbox::locate(const std::string& base) const
   return std::nullopt;
 }
 
+std::string MaildirMailbox::read_header(uint32_t uid) {
+  if (!header_cache_)
+    header_cache_ = std::make_unique<HeaderCache>(memory_index_dir_.empty() ? paths_.index_dir : "",
+                                                  index_->header().uidvalidity);
+  if (auto cached = header_cache_->find(uid)) return std::string(*cached);
+  auto in = open_message(uid);
+  std::string header = read_header_text(*in);
+  header_cache_->add(uid, header);
+  return header;
+}
+
 std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
   const MessageRecord* m = index_->find(uid);
   if (!m) throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
@@ -559,10 +577,7 @@ std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
                                     " was expunged (" + path + " is gone)");
     throw_errno("cannot open message file", path);
   }
-  ::close(fd);
-  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*in) throw_errno("cannot open message file", path);
-  return in;
+  return std::make_unique<FdIstream>(fd);
 }
 
 }  // namespace roost

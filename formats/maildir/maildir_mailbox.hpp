@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "formats/index/header_cache.hpp"
 #include "formats/index/mail_index.hpp"
 #include "formats/maildir/maildir_keywords.hpp"
 #include "formats/maildir/maildir_uidlist.hpp"
@@ -39,6 +40,7 @@ class MaildirMailbox : public Mailbox {
   std::vector<MessageRecord> changed_since(uint64_t modseq) override;
   std::vector<ExpungeRecord> expunged_since(uint64_t modseq) override;
   std::unique_ptr<std::istream> open_message(uint32_t uid) override;
+  std::string read_header(uint32_t uid) override;
   std::unique_ptr<MailTransaction> begin() override;
   std::vector<std::string> keywords() override;
   void force_resync() override;
@@ -85,7 +87,8 @@ class MaildirMailbox : public Mailbox {
   std::string name_;
   MaildirPaths paths_;
   bool fsync_;
-  std::string memory_index_dir_;  // private temp dir for INDEX=MEMORY
+  std::string memory_index_dir_;
+  std::unique_ptr<HeaderCache> header_cache_;  // created on first read_header  // private temp dir for INDEX=MEMORY
   std::unique_ptr<MailIndex> index_;
   std::vector<MessageRecord> messages_;
   bool messages_valid_ = false;

@@ -83,6 +83,9 @@ class Mailbox {
   // Opens the full raw message of `uid` (streamed; never required to fit in
   // memory). Throws Error(kExitNotFound) when the message is gone.
   virtual std::unique_ptr<std::istream> open_message(uint32_t uid) = 0;
+  // The header block of `uid`, up to and including the empty line that ends
+  // it. Drivers with a header cache answer without opening the mail file.
+  virtual std::string read_header(uint32_t uid);
   virtual std::unique_ptr<MailTransaction> begin() = 0;
   // Every keyword defined in the mailbox (also those no message has).
   virtual std::vector<std::string> keywords() = 0;

@@ -167,13 +167,20 @@ bool compare_date(SearchKeyType type, int64_t date, int64_t key) {
 // Lazily loaded message text shared by all keys of one match() call.
 class MessageData {
  public:
-  explicit MessageData(const SearchableMail& mail) : mail_(mail) {}
+  // `body_needed`: the query reads the body too, so the header comes from
+  // the one full read instead of a separate (cached or not) header read.
+  MessageData(const SearchableMail& mail, bool body_needed)
+      : mail_(mail), body_needed_(body_needed) {}
 
   const HeaderBlock& header() {
     if (!header_) {
-      if (!stream_) stream_ = mail_.open();
-      header_text_ = read_header_text(*stream_);
-      header_ = parse_header_block(header_text_);
+      if (body_needed_) {
+        load_full();
+        header_ = parse_header_block(full_);
+      } else {
+        header_text_ = mail_.header_text();
+        header_ = parse_header_block(header_text_);
+      }
     }
     return *header_;
   }
@@ -193,14 +200,15 @@ class MessageData {
  private:
   void load_full() {
     if (full_loaded_) return;
-    if (!header_) header();
-    full_ = header_text_;
-    full_.append(std::istreambuf_iterator<char>(*stream_), std::istreambuf_iterator<char>());
+    auto stream = mail_.open();
+    char buf[65536];
+    while (stream->read(buf, sizeof buf) || stream->gcount() > 0)
+      full_.append(buf, static_cast<size_t>(stream->gcount()));
     full_loaded_ = true;
   }
 
   const SearchableMail& mail_;
-  std::unique_ptr<std::istream> stream_;
+  bool body_needed_;
   std::string header_text_;
   std::optional<HeaderBlock> header_;
   std::string full_;
@@ -460,8 +468,13 @@ bool SearchMatcher::may_match_mailbox(std::string_view name, std::string_view gu
   return eval_mailbox(query_.root, name, guid, separator) != Tri::kFalse;
 }
 
+std::string SearchableMail::header_text() const {
+  auto stream = open();
+  return read_header_text(*stream);
+}
+
 bool SearchMatcher::matches(const SearchableMail& mail, const SearchContext& ctx) const {
-  MessageData data(mail);
+  MessageData data(mail, needs_body_);
   return eval(query_.root, mail, ctx, data);
 }
 

@@ -20,6 +20,9 @@ class SearchableMail {
   virtual uint32_t seq() const = 0;
   // The whole message (as stored, LF or CRLF line endings).
   virtual std::unique_ptr<std::istream> open() const = 0;
+  // The header block (up to and including the empty line). Storages with a
+  // header cache override this so header keys never open the message.
+  virtual std::string header_text() const;
 };
 
 // Per-mailbox context of a search.

@@ -65,8 +65,11 @@ class CrashTest(unittest.TestCase):
                 # The killed writer's whole process group is dead, so a
                 # dotlock it left behind is stale by definition; Dovecot
                 # itself would wait up to 120 s before overriding it.
-                for lock in dv.mail_root("u1").glob("*.lock"):
-                    lock.unlink(missing_ok=True)
+                # That includes the list index's "*.newlock" (a killed
+                # doveadm can leave dovecot.list.index.log.newlock).
+                for pattern in ("*.lock", "*.newlock"):
+                    for lock in dv.mail_root("u1").glob(pattern):
+                        lock.unlink(missing_ok=True)
                 try:
                     rs = dv.doveadm("force-resync", "-u", "u1", "INBOX", timeout=20)
                 except subprocess.TimeoutExpired:

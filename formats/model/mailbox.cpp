@@ -1,0 +1,11 @@
+#include "formats/mime/header.hpp"
+#include "formats/model/storage.hpp"
+
+namespace roost {
+
+std::string Mailbox::read_header(uint32_t uid) {
+  auto in = open_message(uid);
+  return read_header_text(*in);
+}
+
+}  // namespace roost
