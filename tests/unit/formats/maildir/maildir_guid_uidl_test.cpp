@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "formats/maildir/maildir_uidlist.hpp"
+#include "lib/fsutil.hpp"
+#include "tests/unit/formats/maildir/maildir_test_util.hpp"
+
+using namespace roost;
+using namespace roost::test;
+
+// A GUID given by dsync and a POP3 UIDL kept by a migration go into the
+// dovecot-uidlist G and P fields, where Dovecot reads them
+// (tests/integration/test_maildir_dovecot_layouts.py checks that side).
+TEST_CASE("maildir: a kept GUID and POP3 UIDL are written as uidlist G and P fields",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '/');
+  auto inbox = st->open_mailbox("INBOX");
+  auto t = inbox->begin();
+  std::istringstream in("Subject: four\n\nx\n");
+  SaveRequest req;
+  req.guid = "0123456789abcdef0123456789abcdef";
+  req.pop3_uidl = "uidl-4";
+  uint32_t uid = t->save(in, req);
+  t->commit();
+  auto parsed = parse_uidlist(read_file(root + "/dovecot-uidlist"));
+  REQUIRE(parsed.error.empty());
+  REQUIRE(parsed.list.records.size() == 1);
+  const auto& rec = parsed.list.records[0];
+  CHECK(rec.uid == uid);
+  REQUIRE(rec.find_ext('G'));
+  CHECK(*rec.find_ext('G') == "0123456789abcdef0123456789abcdef");
+  REQUIRE(rec.find_ext('P'));
+  CHECK(*rec.find_ext('P') == "uidl-4");
+  CHECK(inbox->messages()[0].guid == "0123456789abcdef0123456789abcdef");
+  CHECK(inbox->messages()[0].pop3_uidl == "uidl-4");
+}
