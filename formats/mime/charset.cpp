@@ -1,5 +1,7 @@
 #include "formats/mime/charset.hpp"
 
+#include <cstring>
+
 #include <errno.h>
 #include <iconv.h>
 
@@ -40,22 +42,52 @@ bool is_utf8_alias(const std::string& cs) {
 
 }  // namespace
 
+// Hot in body search (decoded attachments are mostly not UTF-8): ASCII is
+// copied 8 bytes at a time, sequences are checked inline, and the output is
+// written through a pointer into storage sized for the worst case.
 void append_valid_utf8(std::string_view in, std::string& out) {
-  size_t pos = 0;
-  size_t run_start = 0;
-  while (pos < in.size()) {
-    if (static_cast<unsigned char>(in[pos]) < 0x80) {
-      ++pos;
+  const size_t start = out.size();
+  out.resize(start + in.size() * 3);  // every byte may become U+FFFD
+  char* dst = out.data() + start;
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const unsigned char* end = p + in.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        std::memcpy(dst, p, 8);
+        dst += 8;
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char c = *p;
+    if (c < 0x80) {
+      *dst++ = static_cast<char>(c);
+      ++p;
       continue;
     }
-    size_t before = pos;
-    if (utf8_next(in, pos)) continue;
-    out.append(in.substr(run_start, before - run_start));
-    out += kReplacement;
-    pos = before + 1;
-    run_start = pos;
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len != 0 && end - p >= len;
+    uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (int k = 1; ok && k < len; ++k) {
+      if ((p[k] & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (ok && (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
+    if (ok) {
+      std::memcpy(dst, p, static_cast<size_t>(len));
+      dst += len;
+      p += len;
+    } else {
+      std::memcpy(dst, kReplacement, 3);
+      dst += 3;
+      ++p;
+    }
   }
-  out.append(in.substr(run_start));
+  out.resize(static_cast<size_t>(dst - out.data()));
 }
 
 bool charset_to_utf8(std::string_view charset, std::string_view in, std::string& out) {

@@ -24,14 +24,24 @@ std::optional<std::string_view> HeaderBlock::first(std::string_view name) const 
 
 uint64_t virtual_size_of(std::string_view data) {
   uint64_t size = data.size();
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) ++size;
+  const char* p = data.data();
+  const char* end = p + data.size();
+  while (const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p))) {
+    if (nl == data.data() || nl[-1] != '\r') ++size;
+    p = nl + 1;
   }
   return size;
 }
 
 uint32_t line_count_of(std::string_view data) {
-  return static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
+  uint32_t lines = 0;
+  const char* p = data.data();
+  const char* end = p + data.size();
+  while (const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p))) {
+    ++lines;
+    p = nl + 1;
+  }
+  return lines;
 }
 
 HeaderBlock parse_header_block(std::string_view data,

@@ -1,5 +1,8 @@
 #include "formats/mime/transfer_encoding.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "lib/strutil.hpp"
 
 namespace roost {
@@ -23,21 +26,34 @@ int hex_value(unsigned char c) {
 
 }  // namespace
 
+// Attachments make base64 the hot path of body search: a table lookup per
+// byte and output written through a pointer into pre-sized storage.
 void decode_base64(std::string_view in, std::string& out) {
+  static const auto kTable = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(b64_value(
+                                      static_cast<unsigned char>(c)));
+    return t;
+  }();
+  size_t start = out.size();
+  out.resize(start + in.size() / 4 * 3 + 3);
+  char* dst = out.data() + start;
   uint32_t bits = 0;
   int nbits = 0;
   for (unsigned char c : in) {
     if (c == '=') break;
-    int v = b64_value(c);
+    int v = kTable[c];
     if (v < 0) continue;
     bits = (bits << 6) | static_cast<uint32_t>(v);
     nbits += 6;
     if (nbits >= 8) {
       nbits -= 8;
-      out += static_cast<char>((bits >> nbits) & 0xff);
+      *dst++ = static_cast<char>((bits >> nbits) & 0xff);
       bits &= (1u << nbits) - 1;
     }
   }
+  out.resize(static_cast<size_t>(dst - out.data()));
 }
 
 void decode_quoted_printable(std::string_view in, std::string& out, bool header_mode) {
