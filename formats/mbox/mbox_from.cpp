@@ -51,8 +51,9 @@ int to_int(std::string_view s) {
 // hh:mm or hh:mm:ss
 bool parse_time(std::string_view s, int& h, int& m, int& sec) {
   if (s.size() != 5 && s.size() != 8) return false;
-  if (!std::isdigit(static_cast<unsigned char>(s[0])) || !std::isdigit(static_cast<unsigned char>(s[1])) ||
-      s[2] != ':' || !std::isdigit(static_cast<unsigned char>(s[3])) ||
+  if (!std::isdigit(static_cast<unsigned char>(s[0])) ||
+      !std::isdigit(static_cast<unsigned char>(s[1])) || s[2] != ':' ||
+      !std::isdigit(static_cast<unsigned char>(s[3])) ||
       !std::isdigit(static_cast<unsigned char>(s[4])))
     return false;
   h = to_int(s.substr(0, 2));
@@ -119,8 +120,8 @@ std::optional<int64_t> parse_from_line(std::string_view line) {
         if (w[j].size() == 2) year += year < 70 ? 2000 : 1900;
       } else if (!have_zone && parse_zone(w[j], zone)) {
         have_zone = true;
-      } else if (w[j].size() >= 3 && std::isalpha(static_cast<unsigned char>(w[j][0])) && have_time &&
-                 year < 0) {
+      } else if (w[j].size() >= 3 && std::isalpha(static_cast<unsigned char>(w[j][0])) &&
+                 have_time && year < 0) {
         continue;  // a zone name such as "PST" before the year
       } else {
         break;

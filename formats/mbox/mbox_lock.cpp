@@ -29,7 +29,8 @@ void MboxLock::lock_fcntl(const std::string& path, int fd, Mode mode, int timeou
     fl.l_whence = SEEK_SET;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_secs);
     while (::fcntl(fd, F_SETLK, &fl) < 0) {
-      if (errno != EACCES && errno != EAGAIN && errno != EINTR) throw_errno("cannot fcntl-lock", path);
+      if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+        throw_errno("cannot fcntl-lock", path);
       if (std::chrono::steady_clock::now() > deadline)
         throw Error(kExitTempFail, "timed out waiting for the fcntl lock on " + path +
                                        ": another process keeps it locked; try again later");
@@ -39,7 +40,9 @@ void MboxLock::lock_fcntl(const std::string& path, int fd, Mode mode, int timeou
   }
 }
 
-MboxLock::MboxLock(MboxLock&& o) noexcept : dotlock_(std::move(o.dotlock_)), fd_(o.fd_) { o.fd_ = -1; }
+MboxLock::MboxLock(MboxLock&& o) noexcept : dotlock_(std::move(o.dotlock_)), fd_(o.fd_) {
+  o.fd_ = -1;
+}
 
 MboxLock& MboxLock::operator=(MboxLock&& o) noexcept {
   if (this != &o) {
@@ -51,7 +54,9 @@ MboxLock& MboxLock::operator=(MboxLock&& o) noexcept {
   return *this;
 }
 
-MboxLock::~MboxLock() { release(); }
+MboxLock::~MboxLock() {
+  release();
+}
 
 void MboxLock::release() {
   if (fd_ >= 0) {

@@ -302,8 +302,12 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
   for (const auto& s : changes.saves) add_kw(s.flags);
 
   std::string dir = dirname_of(paths_.file);
-  std::string tmp = path_join(dir, ".roost-" + basename_of(paths_.file) + "." +
-                                       std::to_string(::getpid()) + ".tmp");
+  std::string tmp_prefix = ".roost-" + basename_of(paths_.file) + ".";
+  // Temp files of writers killed mid-rewrite: we hold the dotlock, so none
+  // of them is in use.
+  for (const auto& n : list_dir(dir))
+    if (n.starts_with(tmp_prefix) && n.ends_with(".tmp")) ::unlink(path_join(dir, n).c_str());
+  std::string tmp = path_join(dir, tmp_prefix + std::to_string(::getpid()) + ".tmp");
   int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (tfd < 0) throw_errno("cannot create", tmp);
   try {
@@ -338,7 +342,8 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
       const auto& s = changes.saves[i];
       MessageFlags f = s.flags;
       f.system &= kFlagsStorable;
-      w.put(make_from_line("MAILER-DAEMON", s.received_date ? s.received_date : std::time(nullptr)));
+      w.put(
+          make_from_line("MAILER-DAEMON", s.received_date ? s.received_date : std::time(nullptr)));
       w.put("\n");
       std::string_view h = s.header;
       h.remove_suffix(h.size() >= 2 && h.substr(h.size() - 2) == "\r\n" ? 2 : 1);
@@ -360,7 +365,8 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
     if (::fchown(tfd, st.st_uid, st.st_gid) < 0) {
       // Not permitted for ordinary users; the file stays theirs.
     }
-    if (::rename(tmp.c_str(), paths_.file.c_str()) < 0) throw_errno("cannot rename over", paths_.file);
+    if (::rename(tmp.c_str(), paths_.file.c_str()) < 0)
+      throw_errno("cannot rename over", paths_.file);
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;
@@ -423,11 +429,14 @@ std::vector<ExpungeRecord> MboxMailbox::expunged_since(uint64_t modseq) {
   return index_->expunges_since(modseq);
 }
 
-std::vector<std::string> MboxMailbox::keywords() { return index_->keywords(); }
+std::vector<std::string> MboxMailbox::keywords() {
+  return index_->keywords();
+}
 
 std::unique_ptr<std::istream> MboxMailbox::open_message(uint32_t uid) {
   if (!index_->find(uid))
-    throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " not found in mailbox " + name_);
+    throw Error(kExitNotFound,
+                "message UID " + std::to_string(uid) + " not found in mailbox " + name_);
   for (int attempt = 0; attempt < 5; ++attempt) {
     int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("cannot open mbox", paths_.file);
@@ -441,15 +450,18 @@ std::unique_ptr<std::istream> MboxMailbox::open_message(uint32_t uid) {
       ::close(fd);
       scan_file();
       if (!index_->find(uid))
-        throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " was expunged from " + name_);
+        throw Error(kExitNotFound,
+                    "message UID " + std::to_string(uid) + " was expunged from " + name_);
       continue;
     }
     for (const auto& m : scan_.mails) {
       if (m.uid != uid) continue;
-      return make_mbox_message_stream(m.clean_header, fd, m.body_offset, m.body_end - m.body_offset);
+      return make_mbox_message_stream(m.clean_header, fd, m.body_offset,
+                                      m.body_end - m.body_offset);
     }
     ::close(fd);
-    throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " not found in " + paths_.file);
+    throw Error(kExitNotFound,
+                "message UID " + std::to_string(uid) + " not found in " + paths_.file);
   }
   throw Error(kExitTempFail, "mbox file " + paths_.file + " keeps changing; try again");
 }

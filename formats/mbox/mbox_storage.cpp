@@ -31,9 +31,12 @@ void register_mbox_driver() {
 }
 
 MboxStorage::MboxStorage(const MailLocation& location, const StorageSettings& settings)
-    : location_(location), settings_(settings), separator_(settings.separator ? settings.separator : '/') {
+    : location_(location),
+      settings_(settings),
+      separator_(settings.separator ? settings.separator : '/') {
   if (location_.root.empty())
-    throw Error(kExitConfig, "mbox mail_location has no root directory; set mail_location = mbox:~/mail");
+    throw Error(kExitConfig,
+                "mbox mail_location has no root directory; set mail_location = mbox:~/mail");
 }
 
 std::string MboxStorage::inbox_path() const {
@@ -46,8 +49,8 @@ std::string MboxStorage::relative_path(const std::string& name) const {
   for (const auto& p : split(name, separator_)) {
     std::string d = location_.utf8 ? p : mutf7_encode(p);
     if (d.find('/') != std::string::npos || is_internal_name(d))
-      throw Error(kExitUsage, "mailbox name '" + name + "' can't be stored in mbox (component '" + p +
-                                  "' is reserved or contains '/')");
+      throw Error(kExitUsage, "mailbox name '" + name + "' can't be stored in mbox (component '" +
+                                  p + "' is reserved or contains '/')");
     parts.push_back(d);
   }
   return join(parts, "/");
@@ -56,7 +59,8 @@ std::string MboxStorage::relative_path(const std::string& name) const {
 MboxPaths MboxStorage::paths_of(const std::string& name) const {
   MboxPaths p;
   p.control_dir = path_join(location_.root, kIndexDirName);
-  std::string idx_root = location_.index.empty() || location_.index == "MEMORY" ? "" : location_.index;
+  std::string idx_root =
+      location_.index.empty() || location_.index == "MEMORY" ? "" : location_.index;
   if (iequals(name, "INBOX")) {
     p.file = inbox_path();
     p.index_dir = path_join(idx_root.empty() ? location_.root : idx_root, ".imap/INBOX");
@@ -65,9 +69,9 @@ MboxPaths MboxStorage::paths_of(const std::string& name) const {
   std::string rel = relative_path(name);
   p.file = path_join(location_.root, rel);
   std::string base = idx_root.empty() ? location_.root : idx_root;
-  p.index_dir = path_join(path_join(path_join(base, dirname_of(rel) == "." ? "" : dirname_of(rel)),
-                                    kIndexDirName),
-                          basename_of(rel));
+  p.index_dir = path_join(
+      path_join(path_join(base, dirname_of(rel) == "." ? "" : dirname_of(rel)), kIndexDirName),
+      basename_of(rel));
   return p;
 }
 

@@ -61,10 +61,11 @@ std::string render_mbox_pseudo(uint32_t uidvalidity, uint32_t uid_last,
   out += "X-IMAP: " + std::to_string(uidvalidity) + " " + uid10(uid_last);
   for (const auto& k : keywords) out += " " + k;
   out += "\nStatus: RO\n\n";
-  out += "This text is part of the internal format of your mail folder, and is not\n"
-         "a real message.  It is created automatically by the mail system software.\n"
-         "If deleted, important folder data will be lost, and it will be re-created\n"
-         "with the data reset to initial values.\n";
+  out +=
+      "This text is part of the internal format of your mail folder, and is not\n"
+      "a real message.  It is created automatically by the mail system software.\n"
+      "If deleted, important folder data will be lost, and it will be re-created\n"
+      "with the data reset to initial values.\n";
   return out;
 }
 

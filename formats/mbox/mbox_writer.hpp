@@ -13,13 +13,13 @@ namespace roost {
 // [X-IMAPbase] X-UID, Status, X-Keywords (padded for in-place updates),
 // Content-Length, then X-Status only when a flag needs it.
 struct MboxMetadata {
-  bool first = false;            // first message: carries X-IMAPbase
+  bool first = false;  // first message: carries X-IMAPbase
   uint32_t uidvalidity = 0;
   uint32_t uid_last = 0;
   std::vector<std::string> keywords;  // mailbox keyword list (first message)
   uint32_t uid = 0;
   MessageFlags flags;
-  bool old = false;              // Status: O
+  bool old = false;  // Status: O
   uint64_t content_length = 0;
 };
 std::string render_mbox_metadata(const MboxMetadata& meta);

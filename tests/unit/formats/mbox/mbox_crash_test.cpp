@@ -1,11 +1,11 @@
 // Kills an mbox writer with SIGKILL at random instants and checks that the
 // mbox always opens, no committed message is lost or doubled and no UID is
 // ever reused for another message.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <map>
@@ -58,7 +58,8 @@ void write_line(int fd, const std::string& line) {
       const auto& msgs = box->messages();
       if (i % 3 == 2 && !msgs.empty()) {
         auto t = box->begin();
-        t->update_flags(msgs[rng() % msgs.size()].uid, FlagOp::kReplace, parse_flag_list("\\Flagged"));
+        t->update_flags(msgs[rng() % msgs.size()].uid, FlagOp::kReplace,
+                        parse_flag_list("\\Flagged"));
         t->commit();
       }
       if (i % 4 == 3 && msgs.size() > 2) {
@@ -105,7 +106,8 @@ TEST_CASE("mbox: SIGKILL at any instant loses nothing committed and reuses no UI
     std::string reports;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) reports.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0)
+      reports.append(buf, static_cast<size_t>(n));
     ::close(pipefd[0]);
     for (const auto& line : split(reports, '\n')) {
       if (line.size() < 2) continue;
@@ -154,6 +156,7 @@ TEST_CASE("mbox: SIGKILL at any instant loses nothing committed and reuses no UI
     }
   }
   CHECK(committed.size() > 0);
-  WARN("mbox crash test: " << committed.size() << " committed saves, " << ever.size() << " UIDs seen");
+  WARN("mbox crash test: " << committed.size() << " committed saves, " << ever.size()
+                           << " UIDs seen");
   remove_tree(tmpl);
 }

@@ -29,7 +29,8 @@ TEST_CASE("mbox body From lines split only on valid From_ lines", "[mbox]") {
   auto scan = parse_mbox(data);
   REQUIRE(scan.mails.size() == 2);
   const auto& m = scan.mails[0];
-  CHECK(data.substr(m.body_offset, m.body_end - m.body_offset) == "body\nFrom the start\n>From x\n");
+  CHECK(data.substr(m.body_offset, m.body_end - m.body_offset) ==
+        "body\nFrom the start\n>From x\n");
   CHECK(m.clean_header == "Subject: one\n\n");
   const auto& m2 = scan.mails[1];
   CHECK(data.substr(m2.body_offset, m2.body_end - m2.body_offset) == "second\n");
@@ -39,16 +40,19 @@ TEST_CASE("mbox body From lines split only on valid From_ lines", "[mbox]") {
 
 TEST_CASE("mbox Content-Length protects a body From_ line", "[mbox]") {
   std::string body = "a\n\nFrom x@y  Mon Jan 01 00:00:00 2024\nstill body\n";
-  std::string data = "From a@b  Mon Jan 01 00:00:00 2024\nX-IMAPbase: 5 0000000001\nX-UID: 1\n"
-                     "Content-Length: " + std::to_string(body.size()) + "\n\n" + body + "\n";
+  std::string data =
+      "From a@b  Mon Jan 01 00:00:00 2024\nX-IMAPbase: 5 0000000001\nX-UID: 1\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\n\n" + body + "\n";
   auto scan = parse_mbox(data);
   REQUIRE(scan.mails.size() == 1);
   CHECK(scan.mails[0].body_end - scan.mails[0].body_offset == body.size());
   CHECK(scan.uidvalidity == 5);
   CHECK(scan.mails[0].uid == 1);
   // A wrong Content-Length is ignored.
-  std::string bad = "From a@b  Mon Jan 01 00:00:00 2024\nContent-Length: 3\n\nhello\n\n"
-                    "From a@b  Mon Jan 01 00:00:00 2024\n\nx\n";
+  std::string bad =
+      "From a@b  Mon Jan 01 00:00:00 2024\nContent-Length: 3\n\nhello\n\n"
+      "From a@b  Mon Jan 01 00:00:00 2024\n\nx\n";
   auto s2 = parse_mbox(bad);
   REQUIRE(s2.mails.size() == 2);
   CHECK(bad.substr(s2.mails[0].body_offset, s2.mails[0].body_end - s2.mails[0].body_offset) ==
@@ -101,7 +105,8 @@ TEST_CASE("mbox metadata rendering matches Dovecot's layout", "[mbox]") {
   meta.flags.keywords = {"$Label1"};
   meta.content_length = 72;
   std::string s = render_mbox_metadata(meta);
-  CHECK(s.rfind("X-IMAPbase: 1795385549 0000000004 $Label1 todo\nX-UID: 3\nStatus: \nX-Keywords: $Label1 ",
+  CHECK(s.rfind("X-IMAPbase: 1795385549 0000000004 $Label1 todo\nX-UID: 3\nStatus: \nX-Keywords: "
+                "$Label1 ",
                 0) == 0);
   CHECK(s.find("Content-Length: 72\nX-Status: AT\n") != std::string::npos);
   std::string h, b;

@@ -1,6 +1,6 @@
 // The mbox driver on the real Dovecot-written fixture and on its own writes.
-#include <catch2/catch.hpp>
 #include <stdlib.h>
+#include <catch2/catch.hpp>
 
 #include <iterator>
 #include <sstream>
