@@ -1,6 +1,7 @@
 #include "formats/builtin_drivers.hpp"
 
 #include "formats/maildir/maildir_storage.hpp"
+#include "formats/mbox/mbox_storage.hpp"
 
 namespace roost {
 
@@ -9,6 +10,7 @@ void register_builtin_storage_drivers() {
   if (done) return;
   done = true;
   register_maildir_driver();
+  register_mbox_driver();
 }
 
 }  // namespace roost

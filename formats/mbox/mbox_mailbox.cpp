@@ -1,0 +1,475 @@
+#include "formats/mbox/mbox_mailbox.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <iostream>
+#include <set>
+
+#include "formats/mbox/mbox_control_files.hpp"
+#include "formats/mbox/mbox_from.hpp"
+#include "formats/mbox/mbox_lock.hpp"
+#include "formats/mbox/mbox_message_stream.hpp"
+#include "formats/mbox/mbox_writer.hpp"
+#include "lib/error.hpp"
+#include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
+
+namespace roost {
+
+namespace {
+
+// A read-only mapping of a whole file (empty files map to nothing).
+class Mapping {
+ public:
+  Mapping(int fd, size_t size, const std::string& path) : size_(size) {
+    if (size == 0) return;
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) throw_errno("cannot map", path);
+    ::madvise(p, size, MADV_SEQUENTIAL);
+    addr_ = p;
+  }
+  ~Mapping() {
+    if (addr_) ::munmap(addr_, size_);
+  }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  std::string_view view() const {
+    return addr_ ? std::string_view(static_cast<const char*>(addr_), size_) : std::string_view();
+  }
+
+ private:
+  void* addr_ = nullptr;
+  size_t size_;
+};
+
+std::string stamp_of(const struct stat& st) {
+  return std::to_string(st.st_ino) + "/" + std::to_string(st.st_size) + "/" +
+         std::to_string(int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec);
+}
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  int fd_;
+};
+
+// Buffered writes to the temp file of a rewrite.
+class Writer {
+ public:
+  Writer(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  void put(std::string_view s) {
+    if (buf_.size() + s.size() > (1 << 20)) flush();
+    if (s.size() > (1 << 20)) {
+      write_all(s);
+    } else {
+      buf_.append(s);
+    }
+  }
+  void flush() {
+    write_all(buf_);
+    buf_.clear();
+  }
+
+ private:
+  void write_all(std::string_view s) {
+    while (!s.empty()) {
+      ssize_t n = ::write(fd_, s.data(), s.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("cannot write", path_);
+      }
+      s.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  int fd_;
+  std::string path_;
+  std::string buf_;
+};
+
+std::string_view header_without_end(const MboxMail& m) {
+  std::string_view h = m.clean_header;
+  if (!m.header_ended) return h;
+  if (h.size() >= 2 && h.substr(h.size() - 2) == "\r\n") return h.substr(0, h.size() - 2);
+  return h.substr(0, h.size() - 1);
+}
+
+}  // namespace
+
+MboxMailbox::MboxMailbox(std::string name, MboxPaths paths, bool fsync)
+    : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
+  make_dirs(paths_.index_dir);
+  MailIndex::Options opt;
+  opt.fsync = fsync_;
+  try {
+    index_ = MailIndex::open(paths_.index_dir, opt);
+  } catch (const Error& e) {
+    if (e.exit_code() != kExitDataErr) throw;
+    // The index is only a cache of the mbox file: rebuild it.
+    std::cerr << "roost: warning: " << e.what() << "; rebuilding the index from the mbox file\n";
+    MailIndex::remove_files(paths_.index_dir);
+    index_ = MailIndex::open(paths_.index_dir, opt);
+  }
+  sync();
+}
+
+MboxMailbox::~MboxMailbox() = default;
+
+std::string MboxMailbox::file_stamp(bool& stable) const {
+  struct stat st;
+  stable = true;
+  if (::stat(paths_.file.c_str(), &st) < 0) {
+    if (errno != ENOENT) throw_errno("cannot stat", paths_.file);
+    return "-";
+  }
+  // A change within the same clock tick as the mtime we record could go
+  // unnoticed: don't trust a stamp this fresh.
+  if (std::time(nullptr) - st.st_mtim.tv_sec < 2) stable = false;
+  return stamp_of(st);
+}
+
+uint32_t MboxMailbox::ensure_uidvalidity() {
+  return mbox::allocate_uidvalidity(paths_.control_dir);
+}
+
+void MboxMailbox::sync() {
+  index_->refresh();
+  bool stable = false;
+  std::string stamp = file_stamp(stable);
+  if (stable && stamp == index_->header().sync_stamp && index_->header().uidvalidity != 0) return;
+  scan_file();
+}
+
+void MboxMailbox::scan_file() {
+  int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) throw_errno("cannot open mbox", paths_.file);
+    scan_ = MboxScan{};
+    scan_stamp_ = "-";
+    reconcile(scan_, "-", {});
+    return;
+  }
+  bool needs_rewrite = false;
+  {
+    FdCloser closer(fd);
+    MboxLock lock = MboxLock::acquire(paths_.file, fd, MboxLock::Mode::kRead);
+    struct stat st;
+    if (::fstat(fd, &st) < 0) throw_errno("cannot stat", paths_.file);
+    Mapping map(fd, static_cast<size_t>(st.st_size), paths_.file);
+    MboxScan scan = parse_mbox(map.view());
+    needs_rewrite = scan.needs_rewrite || (scan.uidvalidity == 0 && !scan.mails.empty());
+    if (!needs_rewrite || ::access(paths_.file.c_str(), W_OK) != 0) {
+      scan_ = std::move(scan);
+      scan_stamp_ = stamp_of(st);
+      reconcile(scan_, scan_stamp_, {});
+      return;
+    }
+  }
+  // Messages without UIDs (an MTA delivered them): give them UIDs now and
+  // write them into the file, so every reader agrees on them.
+  rewrite(MboxChanges{});
+}
+
+void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
+                            const std::map<uint32_t, int64_t>& save_dates) {
+  IndexHeader h = index_->header();
+  auto itx = index_->begin();
+  uint32_t uv = scan.uidvalidity ? scan.uidvalidity : h.uidvalidity;
+  if (uv == 0) uv = ensure_uidvalidity();
+  bool reset = false;
+  if (uv != h.uidvalidity) {
+    IndexHeader nh;
+    nh.uidvalidity = uv;
+    nh.uidnext = 1;
+    nh.mailbox_guid = h.mailbox_guid.empty() ? Guid128::generate() : h.mailbox_guid;
+    itx.reset(nh);
+    h = nh;
+    reset = true;
+  }
+  int64_t now = std::time(nullptr);
+  std::set<uint32_t> seen;
+  for (const auto& m : scan.mails) {
+    if (m.uid == 0) continue;  // read-only file: no stable UID to give
+    seen.insert(m.uid);
+    MessageRecord r;
+    r.uid = m.uid;
+    r.guid = m.guid;
+    r.flags = m.flags;
+    r.received_date = m.received_date;
+    r.physical_size = m.clean_header.size() + (m.body_end - m.body_offset);
+    r.virtual_size = m.virtual_size;
+    r.locator = m.old ? "O" : "";
+    const MessageRecord* old = reset ? nullptr : index_->find(m.uid);
+    if (old) {
+      r.save_date = old->save_date;
+      r.modseq = old->modseq;
+      if (!(old->flags == r.flags) || old->guid != r.guid || old->locator != r.locator ||
+          old->physical_size != r.physical_size || old->received_date != r.received_date)
+        itx.update(r);
+    } else {
+      auto it = save_dates.find(m.uid);
+      r.save_date = it != save_dates.end() && it->second ? it->second : now;
+      itx.append(r);
+    }
+  }
+  if (!reset)
+    for (const auto& r : index_->records())
+      if (!seen.count(r.uid)) itx.expunge(r.uid);
+  for (const auto& k : scan.keywords) {
+    bool known = false;
+    for (const auto& x : index_->keywords()) known = known || iequals(x, k);
+    if (!known || reset) itx.add_keyword(k);
+  }
+  h.uidnext = std::max(h.uidnext, scan.uid_last + 1);
+  if (h.mailbox_guid.empty()) h.mailbox_guid = Guid128::generate();
+  h.sync_stamp = stamp;
+  if (!(h == index_->header()) || !itx.empty()) {
+    itx.set_header(h);
+    itx.commit();
+  }
+  messages_valid_ = false;
+}
+
+std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
+  make_dirs(dirname_of(paths_.file));
+  MboxLock lock = MboxLock::acquire(paths_.file, -1, MboxLock::Mode::kWrite);
+  int fd = ::open(paths_.file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw_errno("cannot open mbox", paths_.file);
+  FdCloser closer(fd);
+  lock.lock_fcntl(paths_.file, fd, MboxLock::Mode::kWrite);
+  index_->refresh();
+  struct stat st;
+  if (::fstat(fd, &st) < 0) throw_errno("cannot stat", paths_.file);
+  Mapping map(fd, static_cast<size_t>(st.st_size), paths_.file);
+  std::string_view data = map.view();
+  MboxScan scan = parse_mbox(data);
+
+  const IndexHeader& ih = index_->header();
+  uint32_t uv = scan.uidvalidity ? scan.uidvalidity : ih.uidvalidity;
+  if (uv == 0) uv = ensure_uidvalidity();
+  // Never hand out a UID the index or the file has seen.
+  uint32_t uid_last = scan.uid_last;
+  if (uv == ih.uidvalidity && ih.uidnext > 0) uid_last = std::max(uid_last, ih.uidnext - 1);
+  for (const auto& m : scan.mails) uid_last = std::max(uid_last, m.uid);
+  // UIDs must ascend through the file: from the first message without a
+  // usable UID on, every message gets a new one.
+  bool renumber = false;
+  for (auto& m : scan.mails) {
+    if (renumber || m.uid == 0) {
+      renumber = true;
+      m.uid = ++uid_last;
+    }
+  }
+  std::set<uint32_t> expunged(changes.expunges.begin(), changes.expunges.end());
+  for (const auto& [uid, op] : changes.flag_ops) {
+    for (auto& m : scan.mails) {
+      if (m.uid != uid) continue;
+      MessageFlags change = op.second;
+      change.system &= kFlagsStorable;
+      apply_flag_update(m.flags, op.first, change);
+      m.flags.system &= kFlagsStorable;
+    }
+  }
+  std::vector<uint32_t> save_uids;
+  std::map<uint32_t, int64_t> save_dates;
+  for (const auto& s : changes.saves) {
+    uint32_t uid = s.want_uid > uid_last ? s.want_uid : uid_last + 1;
+    uid_last = uid;
+    save_uids.push_back(uid);
+    save_dates[uid] = s.save_date;
+  }
+  std::vector<std::string> keywords = scan.keywords;
+  auto add_kw = [&](const MessageFlags& f) {
+    for (const auto& k : f.keywords) {
+      bool known = false;
+      for (const auto& x : keywords) known = known || iequals(x, k);
+      if (!known) keywords.push_back(k);
+    }
+  };
+  for (const auto& m : scan.mails) add_kw(m.flags);
+  for (const auto& s : changes.saves) add_kw(s.flags);
+
+  std::string dir = dirname_of(paths_.file);
+  std::string tmp_prefix = ".roost-" + basename_of(paths_.file) + ".";
+  // Temp files of writers killed mid-rewrite: we hold the dotlock, so none
+  // of them is in use.
+  for (const auto& n : list_dir(dir))
+    if (n.starts_with(tmp_prefix) && n.ends_with(".tmp")) ::unlink(path_join(dir, n).c_str());
+  std::string tmp = path_join(dir, tmp_prefix + std::to_string(::getpid()) + ".tmp");
+  int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (tfd < 0) throw_errno("cannot create", tmp);
+  try {
+    FdCloser tcloser(tfd);
+    Writer w(tfd, tmp);
+    bool first = true;
+    auto meta_for = [&](uint32_t uid, const MessageFlags& flags, bool old, uint64_t len) {
+      MboxMetadata meta;
+      meta.first = first;
+      meta.uidvalidity = uv;
+      meta.uid_last = uid_last;
+      meta.keywords = keywords;
+      meta.uid = uid;
+      meta.flags = flags;
+      meta.old = old;
+      meta.content_length = len;
+      first = false;
+      return render_mbox_metadata(meta);
+    };
+    for (const auto& m : scan.mails) {
+      if (expunged.count(m.uid)) continue;
+      std::string_view body = data.substr(m.body_offset, m.body_end - m.body_offset);
+      w.put(m.from_line);
+      w.put("\n");
+      w.put(header_without_end(m));
+      w.put(meta_for(m.uid, m.flags, m.old, body.size()));
+      w.put("\n");
+      w.put(body);
+      w.put("\n");
+    }
+    for (size_t i = 0; i < changes.saves.size(); ++i) {
+      const auto& s = changes.saves[i];
+      MessageFlags f = s.flags;
+      f.system &= kFlagsStorable;
+      w.put(
+          make_from_line("MAILER-DAEMON", s.received_date ? s.received_date : std::time(nullptr)));
+      w.put("\n");
+      std::string_view h = s.header;
+      h.remove_suffix(h.size() >= 2 && h.substr(h.size() - 2) == "\r\n" ? 2 : 1);
+      w.put(h);
+      w.put(meta_for(save_uids[i], f, false, s.body.size()));
+      w.put("\n");
+      w.put(s.body);
+      w.put("\n");
+    }
+    if (first && uid_last > 0) {
+      // Nothing left: a pseudo message keeps UIDVALIDITY and the last UID
+      // so UIDs are never given out twice.
+      w.put(render_mbox_pseudo(uv, uid_last, keywords, std::time(nullptr)));
+      w.put("\n");
+    }
+    w.flush();
+    if (fsync_ && ::fsync(tfd) < 0) throw_errno("cannot fsync", tmp);
+    ::fchmod(tfd, st.st_mode & 07777);
+    if (::fchown(tfd, st.st_uid, st.st_gid) < 0) {
+      // Not permitted for ordinary users; the file stays theirs.
+    }
+    if (::rename(tmp.c_str(), paths_.file.c_str()) < 0)
+      throw_errno("cannot rename over", paths_.file);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (fsync_) fsync_dir(dir);
+
+  // Index the file as written (still under the locks: nobody changed it).
+  int nfd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (nfd < 0) throw_errno("cannot open mbox", paths_.file);
+  FdCloser ncloser(nfd);
+  struct stat nst;
+  if (::fstat(nfd, &nst) < 0) throw_errno("cannot stat", paths_.file);
+  Mapping nmap(nfd, static_cast<size_t>(nst.st_size), paths_.file);
+  scan_ = parse_mbox(nmap.view());
+  scan_stamp_ = stamp_of(nst);
+  reconcile(scan_, scan_stamp_, save_dates);
+  return save_uids;
+}
+
+const std::vector<MessageRecord>& MboxMailbox::messages() {
+  if (!messages_valid_) {
+    messages_ = index_->records();
+    // Status: O marks a message as no longer \Recent (doveadm never clears it).
+    for (auto& m : messages_)
+      if (m.locator != "O") m.flags.system |= kFlagRecent;
+    messages_valid_ = true;
+  }
+  return messages_;
+}
+
+MailboxStatus MboxMailbox::status() {
+  MailboxStatus st;
+  const IndexHeader& h = index_->header();
+  st.uidvalidity = h.uidvalidity;
+  st.uidnext = h.uidnext;
+  st.highest_modseq = h.highest_modseq;
+  st.guid = h.mailbox_guid;
+  uint32_t seq = 0;
+  for (const auto& m : messages()) {
+    ++seq;
+    ++st.messages;
+    if (m.flags.system & kFlagRecent) ++st.recent;
+    if (!(m.flags.system & kFlagSeen)) {
+      ++st.unseen;
+      if (!st.first_unseen_seq) st.first_unseen_seq = seq;
+    }
+    st.vsize += m.virtual_size;
+  }
+  return st;
+}
+
+std::vector<MessageRecord> MboxMailbox::changed_since(uint64_t modseq) {
+  auto out = index_->changed_since(modseq);
+  for (auto& m : out)
+    if (m.locator != "O") m.flags.system |= kFlagRecent;
+  return out;
+}
+
+std::vector<ExpungeRecord> MboxMailbox::expunged_since(uint64_t modseq) {
+  return index_->expunges_since(modseq);
+}
+
+std::vector<std::string> MboxMailbox::keywords() {
+  return index_->keywords();
+}
+
+std::unique_ptr<std::istream> MboxMailbox::open_message(uint32_t uid) {
+  if (!index_->find(uid))
+    throw Error(kExitNotFound,
+                "message UID " + std::to_string(uid) + " not found in mailbox " + name_);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw_errno("cannot open mbox", paths_.file);
+    struct stat st;
+    if (::fstat(fd, &st) < 0) {
+      ::close(fd);
+      throw_errno("cannot stat", paths_.file);
+    }
+    if (stamp_of(st) != scan_stamp_) {
+      // Offsets are only known for the file as last scanned.
+      ::close(fd);
+      scan_file();
+      if (!index_->find(uid))
+        throw Error(kExitNotFound,
+                    "message UID " + std::to_string(uid) + " was expunged from " + name_);
+      continue;
+    }
+    for (const auto& m : scan_.mails) {
+      if (m.uid != uid) continue;
+      return make_mbox_message_stream(m.clean_header, fd, m.body_offset,
+                                      m.body_end - m.body_offset);
+    }
+    ::close(fd);
+    throw Error(kExitNotFound,
+                "message UID " + std::to_string(uid) + " not found in " + paths_.file);
+  }
+  throw Error(kExitTempFail, "mbox file " + paths_.file + " keeps changing; try again");
+}
+
+void MboxMailbox::force_resync() {
+  MailIndex::remove_files(paths_.index_dir);
+  index_ = MailIndex::open(paths_.index_dir);
+  scan_file();
+}
+
+}  // namespace roost

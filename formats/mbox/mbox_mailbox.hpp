@@ -1,0 +1,85 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "formats/index/mail_index.hpp"
+#include "formats/mbox/mbox_parser.hpp"
+#include "formats/model/storage.hpp"
+
+namespace roost {
+
+// Where one mbox mailbox keeps its pieces.
+struct MboxPaths {
+  std::string file;         // the mbox file
+  std::string index_dir;    // Roost's index files (Dovecot's .imap/<name>/)
+  std::string control_dir;  // dovecot-uidvalidity lives here (<root>/.imap)
+};
+
+// A message to be written by a rewrite.
+struct MboxPendingSave {
+  std::string header;  // without metadata headers, ending with the empty line
+  std::string body;
+  MessageFlags flags;
+  int64_t received_date = 0;
+  int64_t save_date = 0;
+  uint32_t want_uid = 0;
+};
+
+// The changes one commit applies.
+struct MboxChanges {
+  std::vector<MboxPendingSave> saves;
+  std::vector<std::pair<uint32_t, std::pair<FlagOp, MessageFlags>>> flag_ops;
+  std::vector<uint32_t> expunges;
+};
+
+// One mbox file. The metadata headers in the file (X-IMAPbase, X-UID,
+// Status, X-Status, X-Keywords) are the authority for UIDs and flags, so a
+// real Dovecot sees what Roost does; Roost's index keeps modseqs, save dates
+// and expunge history and remembers (inode, size, mtime) of the file it last
+// scanned, so an unchanged file isn't parsed again.
+//
+// Every write rewrites the whole file into a temp file beside it, fsyncs and
+// renames it over the original while holding the dotlock and the fcntl
+// write lock: a kill at any instant leaves the old or the new file.
+class MboxMailbox : public Mailbox {
+ public:
+  MboxMailbox(std::string name, MboxPaths paths, bool fsync);
+  ~MboxMailbox() override;
+
+  const std::string& name() const override { return name_; }
+  MailboxStatus status() override;
+  void sync() override;
+  const std::vector<MessageRecord>& messages() override;
+  std::vector<MessageRecord> changed_since(uint64_t modseq) override;
+  std::vector<ExpungeRecord> expunged_since(uint64_t modseq) override;
+  std::unique_ptr<std::istream> open_message(uint32_t uid) override;
+  std::unique_ptr<MailTransaction> begin() override;
+  std::vector<std::string> keywords() override;
+  void force_resync() override;
+
+  // Rewrites the file with `changes` applied (also used with no changes to
+  // give UIDs to messages that have none). Returns the UIDs given to saves.
+  std::vector<uint32_t> rewrite(const MboxChanges& changes);
+
+ private:
+  std::string file_stamp(bool& stable) const;
+  // Parses the file under a read lock; rewrites first when messages lack UIDs.
+  void scan_file();
+  void reconcile(const MboxScan& scan, const std::string& stamp,
+                 const std::map<uint32_t, int64_t>& save_dates);
+  uint32_t ensure_uidvalidity();
+
+  std::string name_;
+  MboxPaths paths_;
+  bool fsync_;
+  std::unique_ptr<MailIndex> index_;
+  std::vector<MessageRecord> messages_;
+  bool messages_valid_ = false;
+  // Offsets of the last scan, valid while the file keeps `scan_stamp_`.
+  MboxScan scan_;
+  std::string scan_stamp_;
+};
+
+}  // namespace roost
