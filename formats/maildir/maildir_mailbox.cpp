@@ -15,7 +15,7 @@
 #include "formats/index/dovecot_index_header.hpp"
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/mime/header.hpp"
-#include "formats/maildir/uidvalidity_file.hpp"
+#include "formats/list/uidvalidity_file.hpp"
 #include "lib/error.hpp"
 #include "lib/fd_istream.hpp"
 #include "lib/fsutil.hpp"

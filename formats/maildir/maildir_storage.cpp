@@ -8,7 +8,7 @@
 #include <fstream>
 #include <map>
 
-#include "formats/maildir/subscriptions_file.hpp"
+#include "formats/list/subscriptions_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"

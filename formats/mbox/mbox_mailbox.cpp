@@ -11,7 +11,8 @@
 #include <iostream>
 #include <set>
 
-#include "formats/mbox/mbox_control_files.hpp"
+#include "formats/list/subscriptions_file.hpp"
+#include "formats/list/uidvalidity_file.hpp"
 #include "formats/mbox/mbox_from.hpp"
 #include "formats/mbox/mbox_lock.hpp"
 #include "formats/mbox/mbox_message_stream.hpp"
@@ -141,7 +142,7 @@ std::string MboxMailbox::file_stamp(bool& stable) const {
 }
 
 uint32_t MboxMailbox::ensure_uidvalidity() {
-  return mbox::allocate_uidvalidity(paths_.control_dir);
+  return allocate_uidvalidity(paths_.control_dir);
 }
 
 void MboxMailbox::sync() {

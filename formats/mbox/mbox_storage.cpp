@@ -6,7 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "formats/mbox/mbox_control_files.hpp"
+#include "formats/list/subscriptions_file.hpp"
+#include "formats/list/uidvalidity_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -166,7 +167,7 @@ void MboxStorage::rename_mailbox(const std::string& from, const std::string& to)
 std::vector<std::string> MboxStorage::subscriptions() {
   auto data = read_file_if_exists(path_join(location_.root, kSubscriptionsName));
   if (!data) return {};
-  return mbox::parse_subscriptions(*data, separator_);
+  return parse_subscriptions(*data, separator_);
 }
 
 void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
@@ -174,7 +175,7 @@ void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   std::string path = path_join(location_.root, kSubscriptionsName);
   DotLock lock = DotLock::acquire(path);
   std::vector<std::string> names;
-  if (auto data = read_file_if_exists(path)) names = mbox::parse_subscriptions(*data, separator_);
+  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_);
   std::vector<std::string> out;
   bool have = false;
   for (const auto& n : names) {
@@ -185,7 +186,7 @@ void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
     out.push_back(n);
   }
   if (subscribed && !have) out.push_back(name);
-  lock.write_content(mbox::serialize_subscriptions(out, separator_));
+  lock.write_content(serialize_subscriptions(out, separator_));
   lock.commit_replace(settings_.fsync);
 }
 

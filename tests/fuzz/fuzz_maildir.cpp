@@ -8,7 +8,7 @@
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/maildir/maildir_keywords.hpp"
 #include "formats/maildir/maildir_uidlist.hpp"
-#include "formats/maildir/subscriptions_file.hpp"
+#include "formats/list/subscriptions_file.hpp"
 #include "lib/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -3,7 +3,7 @@
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/maildir/maildir_keywords.hpp"
 #include "formats/maildir/maildir_uidlist.hpp"
-#include "formats/maildir/subscriptions_file.hpp"
+#include "formats/list/subscriptions_file.hpp"
 #include "formats/model/flags.hpp"
 
 using namespace roost;

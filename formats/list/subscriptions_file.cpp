@@ -1,4 +1,4 @@
-#include "formats/maildir/subscriptions_file.hpp"
+#include "formats/list/subscriptions_file.hpp"
 
 #include "lib/strutil.hpp"
 

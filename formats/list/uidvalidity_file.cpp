@@ -1,4 +1,4 @@
-#include "formats/maildir/uidvalidity_file.hpp"
+#include "formats/list/uidvalidity_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
