@@ -13,6 +13,10 @@ namespace {
 
 constexpr uint8_t kImapFlagsMask = 0x1f;  // \Answered..\Draft (§3.3)
 constexpr size_t kMaxKeywords = 4096;      // a sanity bound for corrupt input
+// Dovecot's records are tens of bytes; these bounds keep corrupt logs from
+// making the reader allocate gigabytes (records x extension data).
+constexpr size_t kMaxExts = 256;
+constexpr size_t kMaxExtRecordBytes = 8192;
 
 [[noreturn]] void corrupt(const std::string& name, const std::string& what) {
   throw Error(kExitDataErr, "Dovecot index " + name + " is corrupt: " + what);
@@ -267,6 +271,11 @@ struct Replay {
         bad("EXT_INTRO with hdr_size " + std::to_string(hdr_size) + ", align " +
             std::to_string(align));
       cur_rec_size = rec_size;
+      size_t total = rec_size;
+      for (size_t k = 0; k < v.exts.size(); ++k)
+        if (static_cast<int>(k) != cur_ext) total += v.exts[k].record_size;
+      if (total > kMaxExtRecordBytes) bad("EXT_INTRO makes records larger than 8 KiB");
+      if (cur_ext < 0 && v.exts.size() >= kMaxExts) bad("too many extensions");
       if (cur_ext >= 0) {
         auto& e = v.exts[cur_ext];
         // A reset_id mismatch means the transaction was written before a
@@ -407,7 +416,10 @@ DovecotIndexView dovecot_index_view_from_file(const DovecotIndexFile& f, const s
     DovecotViewRecord r;
     r.uid = fr.uid;
     r.flags = fr.flags;
-    for (const auto& e : f.exts) r.ext.emplace_back(fr.raw.substr(e.record_offset, e.record_size));
+    // Header-only extensions may carry any record_offset; parse checked the
+    // others lie inside the record.
+    for (const auto& e : f.exts)
+      r.ext.emplace_back(e.record_size ? fr.raw.substr(e.record_offset, e.record_size) : "");
     if (kw >= 0) {
       const std::string& bits = r.ext[kw];
       const size_t n = std::min(v.keywords.size(), bits.size() * 8);
