@@ -12,6 +12,7 @@
 #include <iostream>
 #include <unordered_set>
 
+#include "formats/index/index_status.hpp"
 #include "formats/index/dovecot_index_header.hpp"
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/mime/header.hpp"
@@ -507,24 +508,7 @@ const std::vector<MessageRecord>& MaildirMailbox::messages() {
 }
 
 MailboxStatus MaildirMailbox::status() {
-  MailboxStatus st;
-  const IndexHeader& h = index_->header();
-  st.uidvalidity = h.uidvalidity;
-  st.uidnext = h.uidnext;
-  st.highest_modseq = h.highest_modseq;
-  st.guid = h.mailbox_guid;
-  const auto& msgs = messages();
-  st.messages = static_cast<uint32_t>(msgs.size());
-  for (size_t i = 0; i < msgs.size(); ++i) {
-    const auto& m = msgs[i];
-    if (m.flags.system & kFlagRecent) ++st.recent;
-    if (!(m.flags.system & kFlagSeen)) {
-      ++st.unseen;
-      if (st.first_unseen_seq == 0) st.first_unseen_seq = static_cast<uint32_t>(i + 1);
-    }
-    st.vsize += m.virtual_size;
-  }
-  return st;
+  return status_from_index(index_->header(), messages());
 }
 
 std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <set>
 
+#include "formats/index/index_status.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "formats/mbox/mbox_from.hpp"
@@ -399,24 +400,7 @@ const std::vector<MessageRecord>& MboxMailbox::messages() {
 }
 
 MailboxStatus MboxMailbox::status() {
-  MailboxStatus st;
-  const IndexHeader& h = index_->header();
-  st.uidvalidity = h.uidvalidity;
-  st.uidnext = h.uidnext;
-  st.highest_modseq = h.highest_modseq;
-  st.guid = h.mailbox_guid;
-  uint32_t seq = 0;
-  for (const auto& m : messages()) {
-    ++seq;
-    ++st.messages;
-    if (m.flags.system & kFlagRecent) ++st.recent;
-    if (!(m.flags.system & kFlagSeen)) {
-      ++st.unseen;
-      if (!st.first_unseen_seq) st.first_unseen_seq = seq;
-    }
-    st.vsize += m.virtual_size;
-  }
-  return st;
+  return status_from_index(index_->header(), messages());
 }
 
 std::vector<MessageRecord> MboxMailbox::changed_since(uint64_t modseq) {

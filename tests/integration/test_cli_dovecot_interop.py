@@ -18,22 +18,14 @@ sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
 from roostharness import roost  # noqa: E402
+from roostharness.checks import Checks, fixture_message  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
-FAILURES = []
+CHECKS = Checks()
+check = CHECKS.check
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
-
-
-def msg(n, subject=None):
-    subject = subject or f"message {n}"
-    return (f"From: Alice <alice@example.com>\nTo: u1@example.com\nSubject: {subject}\n"
-            f"Date: Mon, 1 Jan 2024 00:00:0{n % 10} +0000\nMessage-ID: <m{n}@example.com>\n\n"
-            f"This is message {n}.\n.a line starting with a dot\nFrom the start of a line\n")
+msg = fixture_message
 
 
 def same(args, a, b):
@@ -162,10 +154,7 @@ def main():
         check(p.stdout == listing,
               f"roost as doveadm: {p.stdout}")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    CHECKS.finish()
 
 
 if __name__ == "__main__":

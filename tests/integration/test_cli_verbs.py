@@ -13,15 +13,11 @@ sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
 from roostharness import roost  # noqa: E402
+from roostharness.checks import Checks  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
+CHECKS = Checks()
+check = CHECKS.check
 
 
 def msg(n):
@@ -145,11 +141,7 @@ def main():
               f"unreadable file: exit {p.returncode}, stderr {p.stderr}")
         victim.chmod(0o600)
 
-    for f in FAILURES:
-        print("FAIL:", f)
-    if FAILURES:
-        sys.exit(1)
-    print("all checks passed")
+    CHECKS.finish()
 
 
 if __name__ == "__main__":

@@ -11,15 +11,11 @@ sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
 from roostharness import roost  # noqa: E402
+from roostharness.checks import Checks  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
+CHECKS = Checks()
+check = CHECKS.check
 
 
 def main():
@@ -72,11 +68,7 @@ def main():
         check(r.stdout == d.stdout == "uid\tguid\tpop3.uidl\n3\t0123456789abcdef0123456789abcdef\tuidl-3\n",
               f"uidlist G/P fields:\n{r.stdout}\nvs\n{d.stdout}{d.stderr}")
 
-    for f in FAILURES:
-        print("FAIL:", f)
-    if FAILURES:
-        sys.exit(1)
-    print("all checks passed")
+    CHECKS.finish()
 
 
 if __name__ == "__main__":
