@@ -114,7 +114,16 @@ MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync)
     memory_index_dir_ = tmpl;
   }
   open_index();
-  sync();
+  // Opening is cheap: the directory is checked now, synced on first read.
+  // A save or flag change syncs under the uidlist lock anyway, so `roost
+  // save` scans the Maildir once, not twice.
+  if (!is_dir(path_join(paths_.mail_dir, "cur")))
+    throw Error(kExitNoInput, "mailbox " + name_ + " doesn't exist (no " +
+                                  path_join(paths_.mail_dir, "cur") + ")");
+}
+
+void MaildirMailbox::ensure_synced() {
+  if (!synced_) sync();
 }
 
 MaildirMailbox::~MaildirMailbox() {
@@ -470,6 +479,7 @@ void MaildirMailbox::full_sync() {
 }
 
 void MaildirMailbox::sync() {
+  synced_ = true;
   if (!is_dir(path_join(paths_.mail_dir, "cur")))
     throw Error(kExitNoInput, "mailbox " + name_ + " doesn't exist (no " +
                                   path_join(paths_.mail_dir, "cur") + ")");
@@ -493,6 +503,7 @@ void MaildirMailbox::force_resync() {
 }
 
 const std::vector<MessageRecord>& MaildirMailbox::messages() {
+  ensure_synced();
   if (!messages_valid_) {
     messages_ = index_->records();
     uint32_t first_recent = index_->header().first_recent_uid;
@@ -512,6 +523,7 @@ MailboxStatus MaildirMailbox::status() {
 }
 
 std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {
+  ensure_synced();
   std::vector<MessageRecord> out;
   for (const auto& m : messages())
     if (m.modseq > modseq) out.push_back(m);
@@ -519,10 +531,14 @@ std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {
 }
 
 std::vector<ExpungeRecord> MaildirMailbox::expunged_since(uint64_t modseq) {
+  ensure_synced();
   return index_->expunges_since(modseq);
 }
 
-std::vector<std::string> MaildirMailbox::keywords() { return index_->keywords(); }
+std::vector<std::string> MaildirMailbox::keywords() {
+  ensure_synced();
+  return index_->keywords();
+}
 
 std::optional<std::string> MaildirMailbox::locate(const std::string& base) const {
   for (const char* sub : {"cur", "new"}) {
@@ -533,6 +549,7 @@ std::optional<std::string> MaildirMailbox::locate(const std::string& base) const
 }
 
 std::string MaildirMailbox::read_header(uint32_t uid) {
+  ensure_synced();
   if (!header_cache_)
     header_cache_ = std::make_unique<HeaderCache>(memory_index_dir_.empty() ? paths_.index_dir : "",
                                                   index_->header().uidvalidity);
@@ -544,6 +561,7 @@ std::string MaildirMailbox::read_header(uint32_t uid) {
 }
 
 std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
+  ensure_synced();
   const MessageRecord* m = index_->find(uid);
   if (!m) throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
   std::string path = path_join(paths_.mail_dir, m->locator);

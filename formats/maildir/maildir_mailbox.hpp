@@ -83,12 +83,14 @@ class MaildirMailbox : public Mailbox {
                                const MessageRecord* old) const;
   std::optional<std::string> locate(const std::string& base) const;
   void invalidate() { messages_valid_ = false; }
+  void ensure_synced();
 
   std::string name_;
   MaildirPaths paths_;
   bool fsync_;
-  std::string memory_index_dir_;
-  std::unique_ptr<HeaderCache> header_cache_;  // created on first read_header  // private temp dir for INDEX=MEMORY
+  std::string memory_index_dir_;  // private temp dir for INDEX=MEMORY
+  std::unique_ptr<HeaderCache> header_cache_;  // created on first read_header
+  bool synced_ = false;                        // sync() ran since open
   std::unique_ptr<MailIndex> index_;
   std::vector<MessageRecord> messages_;
   bool messages_valid_ = false;

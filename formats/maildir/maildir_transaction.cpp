@@ -293,8 +293,11 @@ void MaildirTransaction::commit() {
     quota_count_++;
   }
   if (!saves_.empty() && box_->fsync_) {
-    fsync_dir(path_join(box_->paths_.mail_dir, "new"));
-    fsync_dir(path_join(box_->paths_.mail_dir, "cur"));
+    // Only the directories that received a file need their entries durable.
+    bool into_new = false, into_cur = false;
+    for (const auto& p : saves_) (p.record.locator.compare(0, 4, "new/") == 0 ? into_new : into_cur) = true;
+    if (into_new) fsync_dir(path_join(box_->paths_.mail_dir, "new"));
+    if (into_cur) fsync_dir(path_join(box_->paths_.mail_dir, "cur"));
   }
   std::sort(s.list.records.begin(), s.list.records.end(),
             [](const UidListRecord& a, const UidListRecord& b) { return a.uid < b.uid; });
