@@ -354,8 +354,41 @@ MessageRecord MaildirMailbox::record_from_file(const Session& s, const UidListRe
   return m;
 }
 
+namespace {
+// "<file>.tmp.<pid>.<n>" (write_file_atomic), "<file>.lock.tmp.<pid>.<n>"
+// (DotLock acquisition) and "<file>.lock.tmp" (DotLock content): Roost's
+// temp names, never Dovecot's.
+bool is_roost_temp_name(std::string_view name) {
+  if (name.size() > 9 && name.substr(name.size() - 9) == ".lock.tmp") return true;
+  size_t at = name.rfind(".tmp.");
+  if (at == std::string_view::npos || at == 0) return false;
+  std::string_view rest = name.substr(at + 5);
+  size_t dot = rest.find('.');
+  return dot != std::string_view::npos && parse_u64(rest.substr(0, dot)) &&
+         parse_u64(rest.substr(dot + 1));
+}
+
+void unlink_if_older(const std::string& path, time_t max_age, time_t now) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > max_age)
+    ::unlink(path.c_str());
+}
+}  // namespace
+
+void MaildirMailbox::sweep_leftovers() {
+  const time_t now = std::time(nullptr);
+  std::string tmp = path_join(paths_.mail_dir, "tmp");
+  for (const auto& name : list_dir(tmp)) unlink_if_older(path_join(tmp, name), 36 * 3600, now);
+  for (const std::string& dir : {paths_.control_dir, paths_.index_dir}) {
+    if (dir.empty()) continue;
+    for (const auto& name : list_dir(dir))
+      if (is_roost_temp_name(name)) unlink_if_older(path_join(dir, name), 3600, now);
+  }
+}
+
 void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   scan(s);
+  sweep_leftovers();
   // Records whose file is gone are dropped (their UIDs stay used: N keeps them).
   std::unordered_set<std::string_view> listed;
   listed.reserve(s.list.records.size());

@@ -72,6 +72,9 @@ class MaildirMailbox : public Mailbox {
   std::string sync_stamp(bool& stable) const;
   void begin_session(Session& s);
   void scan(Session& s);
+  // Removes what crashed writers leave behind: tmp/ files older than 36 h
+  // (as Dovecot does) and Roost's own temp/lock-temp files older than 1 h.
+  void sweep_leftovers();
   // Brings uidlist and index in line with the files; changes go into `itx`.
   void sync_locked(Session& s, MailIndex::Transaction& itx);
   void finish_session(Session& s, MailIndex::Transaction& itx);
