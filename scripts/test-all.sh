@@ -40,6 +40,8 @@ else
 fi
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/roost-ccache}
+# Hits across checkouts in different directories (CI clones afresh).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 step "build (warnings are errors)"
 if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOST_WERROR=ON >"$log_dir/cmake.log" 2>&1 &&
