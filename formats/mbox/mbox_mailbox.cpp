@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <set>
@@ -108,7 +109,115 @@ std::string_view header_without_end(const MboxMail& m) {
   return h.substr(0, h.size() - 1);
 }
 
+// One saved message exactly as a rewrite writes it (From_ line, header,
+// metadata headers, empty line, body, separator LF).
+std::string render_saved(const MboxPendingSave& s, const std::string& meta) {
+  std::string out =
+      make_from_line("MAILER-DAEMON", s.received_date ? s.received_date : std::time(nullptr));
+  out += "\n";
+  std::string_view h = s.header;
+  h.remove_suffix(h.size() >= 2 && h.substr(h.size() - 2) == "\r\n" ? 2 : 1);
+  out += h;
+  out += meta;
+  out += "\n";
+  out += s.body;
+  out += "\n";
+  return out;
+}
+
+uint64_t fnv1a(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+void pwrite_all(int fd, std::string_view s, uint64_t off, const std::string& path) {
+  while (!s.empty()) {
+    ssize_t n = ::pwrite(fd, s.data(), s.size(), static_cast<off_t>(off));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot write", path);
+    }
+    s.remove_prefix(static_cast<size_t>(n));
+    off += static_cast<uint64_t>(n);
+  }
+}
+
+// Offset of the 10-digit uid-last value in the first message's X-IMAPbase
+// header, or 0 when it isn't there exactly as Dovecot writes it (then it
+// can't be updated in place).
+uint64_t imapbase_uid_last_offset(std::string_view data, const MboxMail& first,
+                                  uint32_t uidvalidity, uint32_t uid_last) {
+  size_t p = first.header_offset;
+  size_t end = std::min<size_t>(first.body_offset, data.size());
+  while (p < end) {
+    size_t e = data.find('\n', p);
+    if (e == std::string_view::npos || e >= end) e = end;
+    std::string_view line = data.substr(p, e - p);
+    if (line.size() > 11 && iequals(line.substr(0, 11), "X-IMAPbase:")) {
+      size_t i = 11;
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      uint64_t uv = 0;
+      size_t d = i;
+      while (i < line.size() && line[i] >= '0' && line[i] <= '9') uv = uv * 10 + (line[i++] - '0');
+      if (i == d || uv != uidvalidity || i >= line.size() || line[i] != ' ') return 0;
+      ++i;
+      size_t start = i;
+      uint64_t ul = 0;
+      while (i < line.size() && line[i] >= '0' && line[i] <= '9') ul = ul * 10 + (line[i++] - '0');
+      if (i - start != 10 || ul != uid_last) return 0;
+      return p + start;
+    }
+    p = e + 1;
+  }
+  return 0;
+}
+
 }  // namespace
+
+std::string MboxMailbox::append_marker_path() const {
+  return path_join(paths_.index_dir, "roost-append");
+}
+
+// A torn append: an append writes the marker (inode, start offset, end
+// offset, hash of the appended bytes) before its first byte and removes it
+// after the index is updated. Called with the write locks held on `fd`.
+void MboxMailbox::recover_append(int fd) {
+  std::string marker = append_marker_path();
+  auto maybe = read_file_if_exists(marker);
+  if (!maybe) return;  // no marker: no append was interrupted
+  std::string text = *maybe;
+  unsigned long long ino = 0, off = 0, end = 0, hash = 0;
+  struct stat st;
+  if (::fstat(fd, &st) < 0) throw_errno("cannot stat", paths_.file);
+  // A marker without its final LF was being written: no data yet.
+  if (!text.empty() && text.back() == '\n' &&
+      std::sscanf(text.c_str(), "%llu %llu %llu %llx", &ino, &off, &end, &hash) == 4 &&
+      ino == st.st_ino && off < end && static_cast<unsigned long long>(st.st_size) >= off) {
+    auto size = static_cast<unsigned long long>(st.st_size);
+    bool complete = false;
+    if (size >= end) {
+      std::string buf(end - off, '\0');
+      ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(off));
+      complete = n == static_cast<ssize_t>(buf.size()) && fnv1a(buf) == hash;
+    }
+    if (!complete && size <= end) {
+      // The appending process died: drop its partial messages (never
+      // committed) by truncating back to the last complete message.
+      if (size > off) {
+        if (::ftruncate(fd, static_cast<off_t>(off)) < 0) throw_errno("cannot truncate", paths_.file);
+        if (fsync_ && ::fsync(fd) < 0) throw_errno("cannot fsync", paths_.file);
+      }
+    } else if (!complete) {
+      std::cerr << "roost: warning: " << paths_.file
+                << ": an interrupted append was followed by other writes; keeping its data\n";
+    }
+  }
+  ::unlink(marker.c_str());
+}
 
 MboxMailbox::MboxMailbox(std::string name, MboxPaths paths, bool fsync)
     : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
@@ -155,6 +264,16 @@ void MboxMailbox::sync() {
 }
 
 void MboxMailbox::scan_file() {
+  if (::access(append_marker_path().c_str(), F_OK) == 0 &&
+      ::access(paths_.file.c_str(), W_OK) == 0) {
+    MboxLock wlock = MboxLock::acquire(paths_.file, -1, MboxLock::Mode::kWrite);
+    int wfd = ::open(paths_.file.c_str(), O_RDWR | O_CLOEXEC);
+    if (wfd >= 0) {
+      FdCloser wcloser(wfd);
+      wlock.lock_fcntl(paths_.file, wfd, MboxLock::Mode::kWrite);
+      recover_append(wfd);
+    }
+  }
   int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT) throw_errno("cannot open mbox", paths_.file);
@@ -251,6 +370,7 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
   if (fd < 0) throw_errno("cannot open mbox", paths_.file);
   FdCloser closer(fd);
   lock.lock_fcntl(paths_.file, fd, MboxLock::Mode::kWrite);
+  recover_append(fd);
   index_->refresh();
   struct stat st;
   if (::fstat(fd, &st) < 0) throw_errno("cannot stat", paths_.file);
@@ -303,6 +423,63 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
   for (const auto& m : scan.mails) add_kw(m.flags);
   for (const auto& s : changes.saves) add_kw(s.flags);
 
+  // Only saves, nothing to renumber, no new keyword, X-IMAPbase updatable
+  // in place: append at the end, as Dovecot does, keeping the inode.
+  if (changes.flag_ops.empty() && changes.expunges.empty() && !changes.saves.empty() &&
+      !renumber && !scan.needs_rewrite && scan.uidvalidity != 0 && uv == scan.uidvalidity &&
+      !scan.has_pseudo && !scan.mails.empty() && keywords.size() == scan.keywords.size() &&
+      data.back() == '\n' && scan.mails.back().next_offset == data.size()) {
+    uint64_t base_off =
+        imapbase_uid_last_offset(data, scan.mails.front(), scan.uidvalidity, scan.uid_last);
+    if (base_off != 0) {
+      std::string out;
+      for (size_t i = 0; i < changes.saves.size(); ++i) {
+        const auto& s = changes.saves[i];
+        MboxMetadata meta;
+        meta.uidvalidity = uv;
+        meta.uid_last = uid_last;
+        meta.uid = save_uids[i];
+        meta.flags = s.flags;
+        meta.flags.system &= kFlagsStorable;
+        meta.content_length = s.body.size();
+        out += render_saved(s, render_mbox_metadata(meta));
+      }
+      uint64_t off = data.size();
+      char mk[128];
+      std::snprintf(mk, sizeof mk, "%llu %llu %llu %llx\n",
+                    static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(off),
+                    static_cast<unsigned long long>(off + out.size()),
+                    static_cast<unsigned long long>(fnv1a(out)));
+      {
+        int mfd = ::open(append_marker_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (mfd < 0) throw_errno("cannot create", append_marker_path());
+        FdCloser mcloser(mfd);
+        pwrite_all(mfd, mk, 0, append_marker_path());
+      }
+      // The last UID first: a kill after it only leaves a gap in the UIDs.
+      char digits[16];
+      std::snprintf(digits, sizeof digits, "%010u", uid_last);
+      pwrite_all(fd, std::string_view(digits, 10), base_off, paths_.file);
+      try {
+        pwrite_all(fd, out, off, paths_.file);
+        if (fsync_ && ::fsync(fd) < 0) throw_errno("cannot fsync", paths_.file);
+      } catch (...) {
+        // As Dovecot's mbox_save_truncate: cut the failed append off again
+        // (the marker stays for the next open if even that fails).
+        if (::ftruncate(fd, static_cast<off_t>(off)) == 0) ::unlink(append_marker_path().c_str());
+        throw;
+      }
+      struct stat nst;
+      if (::fstat(fd, &nst) < 0) throw_errno("cannot stat", paths_.file);
+      Mapping nmap(fd, static_cast<size_t>(nst.st_size), paths_.file);
+      scan_ = parse_mbox(nmap.view());
+      scan_stamp_ = stamp_of(nst);
+      reconcile(scan_, scan_stamp_, save_dates);
+      ::unlink(append_marker_path().c_str());
+      return save_uids;
+    }
+  }
+
   std::string dir = dirname_of(paths_.file);
   std::string tmp_prefix = ".roost-" + basename_of(paths_.file) + ".";
   // Temp files of writers killed mid-rewrite: we hold the dotlock, so none
@@ -344,16 +521,7 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
       const auto& s = changes.saves[i];
       MessageFlags f = s.flags;
       f.system &= kFlagsStorable;
-      w.put(
-          make_from_line("MAILER-DAEMON", s.received_date ? s.received_date : std::time(nullptr)));
-      w.put("\n");
-      std::string_view h = s.header;
-      h.remove_suffix(h.size() >= 2 && h.substr(h.size() - 2) == "\r\n" ? 2 : 1);
-      w.put(h);
-      w.put(meta_for(save_uids[i], f, false, s.body.size()));
-      w.put("\n");
-      w.put(s.body);
-      w.put("\n");
+      w.put(render_saved(s, meta_for(save_uids[i], f, false, s.body.size())));
     }
     if (first && uid_last > 0) {
       // Nothing left: a pseudo message keeps UIDVALIDITY and the last UID

@@ -40,9 +40,12 @@ struct MboxChanges {
 // and expunge history and remembers (inode, size, mtime) of the file it last
 // scanned, so an unchanged file isn't parsed again.
 //
-// Every write rewrites the whole file into a temp file beside it, fsyncs and
-// renames it over the original while holding the dotlock and the fcntl
-// write lock: a kill at any instant leaves the old or the new file.
+// A commit that only saves appends to the end of the file (same inode),
+// updating X-IMAPbase's uid-last in place; every other write rewrites the
+// whole file into a temp file beside it, fsyncs and renames it over the
+// original. Both hold the dotlock and the fcntl write lock. A kill at any
+// instant leaves the old or the new file; a torn append is truncated back
+// to the last complete message on the next open (see README.md).
 class MboxMailbox : public Mailbox {
  public:
   MboxMailbox(std::string name, MboxPaths paths, bool fsync);
@@ -59,8 +62,10 @@ class MboxMailbox : public Mailbox {
   std::vector<std::string> keywords() override;
   void force_resync() override;
 
-  // Rewrites the file with `changes` applied (also used with no changes to
-  // give UIDs to messages that have none). Returns the UIDs given to saves.
+  // Applies `changes` to the file: appends when they are only saves the
+  // file can take at its end, else rewrites it (also used with no changes
+  // to give UIDs to messages that have none). Returns the UIDs given to
+  // saves.
   std::vector<uint32_t> rewrite(const MboxChanges& changes);
 
  private:
@@ -70,6 +75,9 @@ class MboxMailbox : public Mailbox {
   void reconcile(const MboxScan& scan, const std::string& stamp,
                  const std::map<uint32_t, int64_t>& save_dates);
   uint32_t ensure_uidvalidity();
+  std::string append_marker_path() const;
+  // Drops the partial tail of an append that was killed (write locks held).
+  void recover_append(int fd);
 
   std::string name_;
   MboxPaths paths_;

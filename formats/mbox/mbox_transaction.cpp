@@ -10,7 +10,7 @@ namespace roost {
 namespace {
 
 // Collects saves, flag changes and expunges; commit() applies them all in
-// one crash-safe rewrite of the mbox file.
+// one crash-safe append (saves only) or rewrite of the mbox file.
 class MboxTransaction : public MailTransaction {
  public:
   explicit MboxTransaction(MboxMailbox* box) : box_(box) {}
