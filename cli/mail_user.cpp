@@ -77,7 +77,7 @@ MailUser::Resolved MailUser::resolve(const std::string& vname_in) {
       best = &ns;
   }
   if (!best)
-    throw Error(kExitNoInput, "mailbox '" + vname + "' is in no namespace of user " + name_);
+    throw Error(kExitNotFound, "mailbox '" + vname + "' is in no namespace of user " + name_);
   std::string inner = vname.substr(best->prefix.size());
   if (inner.empty()) inner = "INBOX";
   return {best, inner};

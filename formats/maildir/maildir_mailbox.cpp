@@ -118,7 +118,7 @@ MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync)
   // A save or flag change syncs under the uidlist lock anyway, so `roost
   // save` scans the Maildir once, not twice.
   if (!is_dir(path_join(paths_.mail_dir, "cur")))
-    throw Error(kExitNoInput, "mailbox " + name_ + " doesn't exist (no " +
+    throw Error(kExitNotFound, "mailbox " + name_ + " doesn't exist (no " +
                                   path_join(paths_.mail_dir, "cur") + ")");
 }
 
@@ -518,7 +518,7 @@ void MaildirMailbox::full_sync() {
 void MaildirMailbox::sync() {
   synced_ = true;
   if (!is_dir(path_join(paths_.mail_dir, "cur")))
-    throw Error(kExitNoInput, "mailbox " + name_ + " doesn't exist (no " +
+    throw Error(kExitNotFound, "mailbox " + name_ + " doesn't exist (no " +
                                   path_join(paths_.mail_dir, "cur") + ")");
   bool changed = index_->refresh();
   bool stable = false;
@@ -600,7 +600,7 @@ std::string MaildirMailbox::read_header(uint32_t uid) {
 std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
   ensure_synced();
   const MessageRecord* m = index_->find(uid);
-  if (!m) throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
+  if (!m) throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
   std::string path = path_join(paths_.mail_dir, m->locator);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
@@ -612,7 +612,7 @@ std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
   }
   if (fd < 0) {
     if (errno == ENOENT)
-      throw Error(kExitNoInput, "message UID " + std::to_string(uid) + " of " + name_ +
+      throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " of " + name_ +
                                     " was expunged (" + path + " is gone)");
     throw_errno("cannot open message file", path);
   }

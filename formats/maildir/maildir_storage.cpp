@@ -212,7 +212,7 @@ void MaildirStorage::delete_mailbox(const std::string& name) {
   if (is_inbox(name)) throw Error(kExitUsage, "INBOX can't be deleted");
   MaildirPaths p = paths_of(name);
   if (!is_dir(path_join(p.mail_dir, "cur")))
-    throw Error(kExitNoInput, "mailbox " + name + " doesn't exist");
+    throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
   bool has_children = false;
   if (fs_layout_) {
     for (const auto& e : list_dir(p.mail_dir))
@@ -250,7 +250,7 @@ void MaildirStorage::rename_mailbox(const std::string& from, const std::string& 
       if (b.name.compare(0, from_prefix.size(), from_prefix) == 0) has_children = true;
   // A Maildir++ parent may exist only through its children (.From.Child).
   if (!is_dir(src.mail_dir) && !has_children)
-    throw Error(kExitNoInput, "mailbox " + from + " doesn't exist");
+    throw Error(kExitNotFound, "mailbox " + from + " doesn't exist");
   if (path_exists(dst.mail_dir)) throw Error(kExitCantCreat, "mailbox " + to + " already exists");
   if (to.compare(0, from_prefix.size(), from_prefix) == 0)
     throw Error(kExitUsage, "can't rename mailbox " + from + " under itself");
@@ -282,7 +282,7 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
       // INBOX always exists: create it on first use, as Dovecot does.
       create_mailbox("INBOX");
     } else {
-      throw Error(kExitNoInput, "mailbox " + name + " doesn't exist");
+      throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
     }
   }
   for (const char* sub : {"new", "tmp"}) make_dirs(path_join(p.mail_dir, sub));

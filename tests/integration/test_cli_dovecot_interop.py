@@ -134,6 +134,7 @@ def main():
                            (["search", "-u", "u2", "bogus"], 64),
                            (["fetch", "-u", "u2", "uid bogusfield", "all"], 64),
                            (["mailbox", "status", "-u", "u2", "messages", "NoSuchBox"], 68),
+                           (["copy", "-u", "u2", "NoSuchBox", "mailbox", "INBOX", "all"], 68),
                            (["mailbox", "create", "-u", "u2", "../escape"], 64),
                            (["mailbox", "create", "-u", "u2", "a//b"], 64),
                            (["expunge", "-u", "u2", "all"], 64),

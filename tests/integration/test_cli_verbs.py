@@ -45,6 +45,10 @@ def main():
         check(R("mailbox", "mutf7", "-7", "&Jjo-bad&", expect=None).returncode == 65,
               "invalid modified UTF-7 is a data error")
 
+        # A missing mailbox is "not found" (68) on both sides.
+        r, d = roost.run_both(dv, ["save", "-u", "u1", "-m", "NoSuchBox"], input=msg(8))
+        check(r.returncode == d.returncode == 68, f"save into a missing mailbox: {r.returncode} vs {d.returncode}")
+
         # subscribe / unsubscribe / list -s
         R("mailbox", "create", "-u", "u1", "-s", "Archive")
         R("mailbox", "subscribe", "-u", "u1", "INBOX")
