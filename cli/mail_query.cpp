@@ -68,10 +68,7 @@ bool MailQuery::names_mailbox_everywhere() const {
   return restricts_mailbox(matcher_->query().root);
 }
 
-void MailQuery::for_each_mailbox(
-    MailUser& user,
-    const std::function<void(const std::string&, Mailbox&,
-                             const std::vector<const MessageRecord*>&)>& fn) const {
+void MailQuery::for_each_mailbox(MailUser& user, const MailboxMatches& fn) const {
   char sep = user.separator();
   for (const auto& info : user.list_mailboxes()) {
     if (!info.selectable) continue;
@@ -106,17 +103,17 @@ void MailQuery::for_each_mailbox(
       else if (matcher_->stop_on_nonmatch())
         break;
     }
-    if (!matches.empty()) fn(info.name, *box, matches);
+    if (!matches.empty()) fn(info.name, guid, *box, matches);
   }
 }
 
 void MailQuery::for_each(MailUser& user, const std::function<void(const MatchedMail&)>& fn) const {
-  for_each_mailbox(user, [&](const std::string& name, Mailbox& box,
+  for_each_mailbox(user, [&](const std::string& name, const std::string& guid, Mailbox& box,
                              const std::vector<const MessageRecord*>& matches) {
     const auto& msgs = box.messages();
     for (const auto* rec : matches) {
       auto seq = static_cast<uint32_t>(rec - msgs.data() + 1);
-      fn(MatchedMail{name, box, *rec, seq});
+      fn(MatchedMail{name, guid, box, *rec, seq});
     }
   });
 }

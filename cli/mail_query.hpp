@@ -14,7 +14,8 @@ namespace roost::cli {
 
 // One message a query matched, with the mailbox it is in.
 struct MatchedMail {
-  const std::string& mailbox;  // virtual name
+  const std::string& mailbox;       // virtual name
+  const std::string& mailbox_guid;  // 32 hex digits
   Mailbox& box;
   const MessageRecord& record;
   uint32_t seq;
@@ -41,10 +42,10 @@ class MailQuery {
   // own transaction.
   void for_each(MailUser& user, const std::function<void(const MatchedMail&)>& fn) const;
   // The matches grouped per mailbox, for verbs that batch a transaction.
-  void for_each_mailbox(
-      MailUser& user,
-      const std::function<void(const std::string& mailbox, Mailbox& box,
-                               const std::vector<const MessageRecord*>& matches)>& fn) const;
+  using MailboxMatches =
+      std::function<void(const std::string& mailbox, const std::string& mailbox_guid,
+                         Mailbox& box, const std::vector<const MessageRecord*>& matches)>;
+  void for_each_mailbox(MailUser& user, const MailboxMatches& fn) const;
 
  private:
   std::unique_ptr<SearchMatcher> matcher_;

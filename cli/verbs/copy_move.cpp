@@ -40,7 +40,7 @@ int copy_verb(CommandContext& ctx, bool move) {
          }
          auto dest = user.open_mailbox(st->destination);
          st->query->for_each_mailbox(
-             *source, [&](const std::string& mailbox, Mailbox& box,
+             *source, [&](const std::string& mailbox, const std::string&, Mailbox& box,
                           const std::vector<const MessageRecord*>& matches) {
                // Moving a mailbox's mail into itself is a no-op.
                if (move && source == &user && mailbox == dest->name()) return;

@@ -22,7 +22,7 @@ int verb_expunge(CommandContext& ctx) {
             [query](CommandContext&, MailUser& user, MailCommandArgs& a) {
               std::vector<std::string> emptied;
               (*query)->for_each_mailbox(
-                  user, [&](const std::string& name, Mailbox& box,
+                  user, [&](const std::string& name, const std::string&, Mailbox& box,
                             const std::vector<const MessageRecord*>& matches) {
                     auto tx = box.begin();
                     for (const auto* rec : matches) tx->expunge(rec->uid);

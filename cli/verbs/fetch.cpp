@@ -48,7 +48,7 @@ const FieldDef kFields[] = {
     {"user", [](const MatchedMail&, Printer& p, FetchState& s) { print_str(p, s.user); }},
     {"mailbox", [](const MatchedMail& m, Printer& p, FetchState&) { p.print(m.mailbox); }},
     {"mailbox-guid",
-     [](const MatchedMail& m, Printer& p, FetchState& s) { p.print(s.mailbox_guid(m)); }},
+     [](const MatchedMail& m, Printer& p, FetchState&) { p.print(m.mailbox_guid); }},
     {"seq", [](const MatchedMail& m, Printer& p, FetchState&) { p.print(std::to_string(m.seq)); }},
     {"uid",
      [](const MatchedMail& m, Printer& p, FetchState&) { p.print(std::to_string(m.record.uid)); }},

@@ -42,15 +42,6 @@ const HeaderBlock& FetchState::header(const MatchedMail& m) {
   return *header_;
 }
 
-const std::string& FetchState::mailbox_guid(const MatchedMail& m) {
-  // Keyed by name: a later Mailbox object may reuse an earlier one's address.
-  if (guid_box_.empty() || guid_box_ != m.mailbox) {
-    guid_hex_ = m.box.status().guid.hex();
-    guid_box_ = m.mailbox;
-  }
-  return guid_hex_;
-}
-
 const ParsedMessage& FetchState::parsed(const MatchedMail& m) {
   if (!parsed_valid_) {
     if (!parsed_) parsed_ = std::make_unique<ParsedMessage>();

@@ -14,20 +14,17 @@ struct HeaderBlock;
 namespace roost::cli {
 
 // Per-user fetch state: caches the parsed form of the current message so
-// several MIME fields parse it once, and the current mailbox's GUID.
+// several MIME fields parse it once.
 struct FetchState {
   std::string user;
   FetchState();
   ~FetchState();
   void begin_message(const MatchedMail& m);
-  const std::string& mailbox_guid(const MatchedMail& m);
   const ParsedMessage& parsed(const MatchedMail& m);
   // Only the header, from the storage's header cache when it has one.
   const HeaderBlock& header(const MatchedMail& m);
 
  private:
-  std::string guid_box_;  // name of the mailbox guid_hex_ belongs to
-  std::string guid_hex_;
   std::unique_ptr<ParsedMessage> parsed_;
   bool parsed_valid_ = false;
   std::string header_text_;

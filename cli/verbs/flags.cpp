@@ -24,7 +24,7 @@ int flags_verb(CommandContext& ctx, FlagOp op, const char* name) {
             },
             [st, op](CommandContext&, MailUser& user, MailCommandArgs&) {
               st->query->for_each_mailbox(
-                  user, [&](const std::string&, Mailbox& box,
+                  user, [&](const std::string&, const std::string&, Mailbox& box,
                             const std::vector<const MessageRecord*>& matches) {
                     auto tx = box.begin();
                     for (const auto* rec : matches) tx->update_flags(rec->uid, op, st->flags);

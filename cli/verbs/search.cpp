@@ -15,15 +15,8 @@ int verb_search(CommandContext& ctx) {
               c.printer().add_header("uid", "uid", kHeaderHideTitle);
             },
             [query](CommandContext& c, MailUser& user, MailCommandArgs&) {
-              // Mailbox objects live only while their mailbox is searched
-              // (a later one may reuse the address), so key by name.
-              std::string guid_hex, guid_of;
               (*query)->for_each(user, [&](const MatchedMail& m) {
-                if (guid_of.empty() || guid_of != m.mailbox) {
-                  guid_hex = m.box.status().guid.hex();
-                  guid_of = m.mailbox;
-                }
-                c.printer().print(guid_hex);
+                c.printer().print(m.mailbox_guid);
                 c.printer().print(std::to_string(m.record.uid));
               });
             }});

@@ -1,24 +1,18 @@
 #pragma once
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "formats/index/dovecot/index_file.hpp"
+
 namespace roost {
 
-// The few fields of a Dovecot `dovecot.index` base header Roost needs to
-// agree with Dovecot about state its own files don't record (spec:
-// mail-index-format.md §2.1). Only the little-endian v7 format is read.
-struct DovecotIndexHeader {
-  uint32_t uid_validity = 0;
-  uint32_t next_uid = 0;
-  uint32_t messages_count = 0;
-  uint32_t first_recent_uid = 0;
-};
-
-// Pure: parses the start of a dovecot.index file; nullopt if it isn't one.
-std::optional<DovecotIndexHeader> parse_dovecot_index_header(std::string_view data);
-// Reads `<dir>/dovecot.index` if present and valid.
-std::optional<DovecotIndexHeader> read_dovecot_index_header(const std::string& dir);
+// Just the base header of a Dovecot `dovecot.index` (for state Maildir files
+// don't record, such as where \Recent starts), without loading the records:
+// the full reader is formats/index/dovecot/. Only the little-endian v7
+// format is accepted.
+std::optional<DovecotBaseHeader> parse_dovecot_index_header(std::string_view data);
+// Reads the first bytes of `<dir>/dovecot.index`; nullopt if absent or not one.
+std::optional<DovecotBaseHeader> read_dovecot_index_header(const std::string& dir);
 
 }  // namespace roost
