@@ -126,6 +126,8 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
     StorageSettings settings;
     settings.separator = ns.separator ? ns.separator : default_separator(loc);
     settings.fsync = cfg.get("mail_fsync") != "never";
+    settings.settings["mdbox_rotate_size"] = std::to_string(cfg.get_size("mdbox_rotate_size"));
+    settings.settings["mdbox_rotate_interval"] = cfg.get("mdbox_rotate_interval");
     OpenNamespace open;
     open.prefix = ns.prefix;
     open.separator = settings.separator;

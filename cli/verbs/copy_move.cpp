@@ -46,14 +46,13 @@ int copy_verb(CommandContext& ctx, bool move) {
                if (move && source == &user && mailbox == dest->name()) return;
                auto dtx = dest->begin();
                for (const auto* rec : matches) {
-                 auto in = box.open_message(rec->uid);
                  SaveRequest req;
                  req.flags = rec->flags;
                  req.flags.system &= kFlagsStorable;
                  req.received_date = rec->received_date;
                  req.guid = rec->guid;
                  req.pop3_uidl = rec->pop3_uidl;
-                 dtx->save(*in, req);
+                 dtx->copy(box, *rec, req);
                }
                // The copies are durable before any original goes away, so a
                // crash in between leaves duplicates, never a loss.

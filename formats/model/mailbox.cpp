@@ -8,4 +8,11 @@ std::string Mailbox::read_header(uint32_t uid) {
   return read_header_text(*in);
 }
 
+uint32_t MailTransaction::copy(Mailbox& source, const MessageRecord& rec, const SaveRequest& req) {
+  auto in = source.open_message(rec.uid);
+  return save(*in, req);
+}
+
+void MailTransaction::set_alt_storage(uint32_t, bool) {}
+
 }  // namespace roost

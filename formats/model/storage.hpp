@@ -54,14 +54,24 @@ struct SaveRequest {
   uint32_t pop3_order = 0;
 };
 
+class Mailbox;
+
 class MailTransaction {
  public:
   virtual ~MailTransaction() = default;
   // Saves a message read from `message` (raw RFC 5322 bytes, LF or CRLF).
   // Returns the UID it got (final once commit() returns).
   virtual uint32_t save(std::istream& message, const SaveRequest& req) = 0;
+  // Saves a copy of `source`'s message `rec` (flags etc. from `req`).
+  // Formats that can share one stored copy between mailboxes (mdbox) only
+  // add a reference; the default streams the bytes through save().
+  virtual uint32_t copy(Mailbox& source, const MessageRecord& rec, const SaveRequest& req);
   virtual void update_flags(uint32_t uid, FlagOp op, const MessageFlags& flags) = 0;
   virtual void expunge(uint32_t uid) = 0;
+  // Marks a message for the ALT storage (or back to the primary one);
+  // MailStorage::purge() then moves the bytes (doveadm altmove). Formats
+  // without ALT storage ignore it.
+  virtual void set_alt_storage(uint32_t uid, bool alt);
   // Makes every change durable and visible, or throws with nothing applied
   // that a reader could see half-done.
   virtual void commit() = 0;
@@ -109,6 +119,9 @@ class MailStorage {
   virtual void set_subscribed(const std::string& name, bool subscribed) = 0;
   // Throws Error(kExitNotFound) when the mailbox doesn't exist.
   virtual std::unique_ptr<Mailbox> open_mailbox(const std::string& name) = 0;
+  // Reclaims the space of expunged messages and carries out pending ALT
+  // moves (doveadm purge). Nothing to do for formats that delete at once.
+  virtual void purge() {}
 };
 
 // Driver registry: formats/storage_factory.cpp knows every driver; nothing

@@ -1,0 +1,134 @@
+// Taking over an mdbox Dovecot wrote: its dovecot.map.index and each
+// mailbox's dovecot.index (+ logs) are read with formats/index/dovecot and
+// turned into Roost's map and mailbox indexes (UIDs, flags, keywords,
+// GUIDs, save dates, ALT marks). Modseqs are Roost's own from then on:
+// the import is one transaction, so every record starts at the same one. What was imported is
+// recorded as a signature (sizes + mtimes of Dovecot's files) in the map
+// header; when Dovecot changes its files later, the next open imports
+// again, so Dovecot's view wins over changes Roost made in between.
+#include <sys/stat.h>
+
+#include <ctime>
+
+#include "formats/dbox/mdbox_mailbox.hpp"
+#include "formats/dbox/mdbox_storage.hpp"
+#include "formats/index/dovecot/mailbox_index.hpp"
+#include "formats/index/dovecot/map_index.hpp"
+#include "lib/error.hpp"
+#include "lib/fsutil.hpp"
+
+namespace roost {
+
+namespace {
+
+void add_stamp(std::string& sig, const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) return;
+  sig += std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec / 1000) + ",";
+}
+
+bool has_dovecot_index(const std::string& dir, const std::string& prefix) {
+  return path_exists(path_join(dir, prefix)) || path_exists(path_join(dir, prefix + ".log"));
+}
+
+}  // namespace
+
+void MdboxStorage::import_dovecot_if_changed() {
+  if (!has_dovecot_index(storage_dir(), "dovecot.map.index")) return;
+  std::string sig;
+  add_stamp(sig, path_join(storage_dir(), "dovecot.map.index"));
+  add_stamp(sig, path_join(storage_dir(), "dovecot.map.index.log"));
+  for (const auto& name : all_mailbox_names()) {
+    add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index"));
+    add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index.log"));
+  }
+  if (sig.back() == ',') sig.pop_back();
+  if (map_->header().dovecot_signature == sig) return;
+  import_dovecot(sig);
+}
+
+void MdboxStorage::import_dovecot(const std::string& signature) {
+  DovecotMapIndex dmap;
+  try {
+    dmap = load_dovecot_map_index(storage_dir());
+  } catch (const Error&) {
+    // Dovecot's map is unusable: the files alone are the truth.
+    rebuild();
+    auto lock = map_->lock();
+    MdboxMapHeader h = map_->header();
+    h.dovecot_signature = signature;
+    MdboxMap::Txn t(*map_);
+    t.set_header(h);
+    t.commit();
+    return;
+  }
+  auto lock = map_->lock();
+  MdboxMapHeader h;
+  h.uid_validity = dmap.uid_validity ? dmap.uid_validity : map_->header().uid_validity;
+  h.highest_file_id = dmap.highest_file_id;
+  h.dovecot_signature = signature;
+  {
+    MdboxMap::Txn t(*map_);
+    t.reset(h);
+    for (const auto& r : dmap.records)
+      t.append_entry({r.map_uid, r.file_id, r.offset, r.size, r.refcount});
+    t.commit();
+  }
+  // Per-message facts only the m.* files hold (received date, sizes, the
+  // GUID string as saved), read once per file.
+  std::map<uint32_t, StoredInfo> info;
+  {
+    std::map<uint32_t, std::string> files;
+    for (const auto& [uid, e] : map_->entries()) {
+      auto it = files.find(e.file_id);
+      if (it == files.end()) {
+        std::string path = find_file(e.file_id);
+        it = files.emplace(e.file_id, path.empty() ? std::string() : read_file(path)).first;
+      }
+      std::string_view data = it->second;
+      if (e.offset + e.size > data.size()) continue;
+      std::string_view rec = data.substr(e.offset, e.size);
+      auto body = parse_mdbox_msg_header(rec, kMdboxMsgHeaderSize);
+      if (!body || kMdboxMsgHeaderSize + *body > rec.size()) continue;
+      auto meta = parse_mdbox_metadata(rec.substr(kMdboxMsgHeaderSize + *body));
+      if (meta) info[uid] = StoredInfo{*body, std::move(meta->first)};
+    }
+  }
+  int64_t now = ::time(nullptr);
+  for (const auto& name : all_mailbox_names()) {
+    std::string dir = mailbox_dir(name);
+    if (!has_dovecot_index(dir, "dovecot.index")) continue;
+    DovecotMailboxIndex dbox = load_dovecot_mailbox_index(dir);
+    auto index = MailIndex::open(dir, MailIndex::Options{.fsync = settings_.fsync});
+    IndexHeader ih;
+    ih.uidvalidity = dbox.uid_validity;
+    ih.uidnext = std::max<uint32_t>(dbox.next_uid, 1);
+    ih.first_recent_uid = std::max<uint32_t>(dbox.first_recent_uid, 1);
+    if (auto g = Guid128::parse(dbox.mailbox_guid)) ih.mailbox_guid = *g;
+    auto t = index->begin();
+    t.reset(ih);
+    for (const auto& d : dbox.records) {
+      MessageRecord r;
+      r.uid = d.uid;
+      r.flags.system = d.flags & kFlagsStorable;
+      r.flags.keywords = d.keywords;
+      r.save_date = d.save_date;
+      r.guid = d.guid;
+      auto it = info.find(d.map_uid);
+      if (it != info.end()) {
+        const StoredInfo& s = it->second;
+        if (auto g = s.meta.get('G')) r.guid = *g;
+        r.received_date = mdbox_hex_or(s.meta.get('R'), d.save_date ? d.save_date : now);
+        r.physical_size = s.body_size;
+        r.virtual_size = static_cast<uint64_t>(mdbox_hex_or(s.meta.get('V'), static_cast<int64_t>(s.body_size)));
+        r.pop3_uidl = s.meta.get('P').value_or("");
+      }
+      r.locator = format_mdbox_locator({d.map_uid, (d.flags & kDovecotFlagBackend) != 0});
+      t.append(r);
+    }
+    t.commit();
+  }
+}
+
+}  // namespace roost

@@ -1,0 +1,162 @@
+#include "formats/dbox/mdbox_mailbox.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "formats/dbox/mdbox_storage.hpp"
+#include "formats/index/index_status.hpp"
+#include "formats/mime/header.hpp"
+#include "lib/error.hpp"
+#include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
+
+namespace roost {
+
+std::unique_ptr<MailTransaction> make_mdbox_transaction(MdboxMailbox& box);
+
+namespace {
+
+// The body of one stored message: a byte range of an m.* file read with
+// pread, so many messages of one file can be open at once. A decompressing
+// stream would wrap this one.
+class RangeStreamBuf : public std::streambuf {
+ public:
+  RangeStreamBuf(int fd, uint64_t offset, uint64_t size) : fd_(fd), pos_(offset), end_(offset + size) {}
+  ~RangeStreamBuf() override { ::close(fd_); }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (pos_ >= end_) return traits_type::eof();
+    size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof buf_, end_ - pos_));
+    ssize_t n;
+    do {
+      n = ::pread(fd_, buf_, want, static_cast<off_t>(pos_));
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return traits_type::eof();
+    pos_ += static_cast<uint64_t>(n);
+    setg(buf_, buf_, buf_ + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  int fd_;
+  uint64_t pos_;
+  uint64_t end_;
+  char buf_[65536];
+};
+
+class RangeIstream : public std::istream {
+ public:
+  RangeIstream(int fd, uint64_t offset, uint64_t size) : std::istream(nullptr), buf_(fd, offset, size) {
+    rdbuf(&buf_);
+  }
+
+ private:
+  RangeStreamBuf buf_;
+};
+
+}  // namespace
+
+std::optional<MdboxLocator> parse_mdbox_locator(const std::string& locator) {
+  auto parts = split_ws(locator);
+  if (parts.empty() || parts.size() > 2) return std::nullopt;
+  auto uid = parse_u32(parts[0]);
+  if (!uid || *uid == 0) return std::nullopt;
+  MdboxLocator loc;
+  loc.map_uid = *uid;
+  loc.alt = parts.size() == 2 && parts[1] == "A";
+  return loc;
+}
+
+std::string format_mdbox_locator(const MdboxLocator& loc) {
+  return std::to_string(loc.map_uid) + (loc.alt ? " A" : "");
+}
+
+MdboxMailbox::MdboxMailbox(MdboxStorage& storage, std::string name, std::string dir)
+    : storage_(storage), name_(std::move(name)), dir_(std::move(dir)) {
+  MailIndex::Options opt;
+  opt.fsync = storage_.settings().fsync;
+  index_ = MailIndex::open(dir_, opt);
+}
+
+MdboxMailbox::~MdboxMailbox() {
+  if (header_cache_ && index_) {
+    std::vector<uint32_t> live;
+    for (const auto& m : index_->records()) live.push_back(m.uid);
+    header_cache_->flush(live);
+  }
+}
+
+MailboxStatus MdboxMailbox::status() { return status_from_index(index_->header(), messages()); }
+
+void MdboxMailbox::sync() {
+  index_->refresh();
+  storage_.map().refresh();
+}
+
+const std::vector<MessageRecord>& MdboxMailbox::messages() { return index_->records(); }
+
+std::vector<MessageRecord> MdboxMailbox::changed_since(uint64_t modseq) {
+  return index_->changed_since(modseq);
+}
+
+std::vector<ExpungeRecord> MdboxMailbox::expunged_since(uint64_t modseq) {
+  return index_->expunges_since(modseq);
+}
+
+std::vector<std::string> MdboxMailbox::keywords() { return index_->keywords(); }
+
+std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
+  const MessageRecord* m = index_->find(uid);
+  if (!m) {
+    index_->refresh();
+    m = index_->find(uid);
+  }
+  if (!m) throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
+  auto loc = parse_mdbox_locator(m->locator);
+  if (!loc)
+    throw Error(kExitDataErr, "the index of mailbox " + name_ + " has a bad record for UID " +
+                                  std::to_string(uid) + "; run `roost force-resync` on it");
+  // A purge may have moved the message since the map was read: look again.
+  for (int attempt = 0;; ++attempt) {
+    const MdboxMapEntry* e = storage_.map().find(loc->map_uid);
+    try {
+      if (!e)
+        throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " of " + name_ +
+                                       " points at map UID " + std::to_string(loc->map_uid) +
+                                       ", which the mdbox map doesn't have; run `roost "
+                                       "force-resync` to rebuild the map");
+      MdboxBodyRange r = storage_.body_of(*e);
+      int fd = ::open(r.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw_errno("cannot open mdbox file", r.path);
+      return std::make_unique<RangeIstream>(fd, r.body_offset, r.body_size);
+    } catch (const Error&) {
+      if (attempt > 0) throw;
+      storage_.map().refresh();
+    }
+  }
+}
+
+std::string MdboxMailbox::read_header(uint32_t uid) {
+  if (!header_cache_) header_cache_ = std::make_unique<HeaderCache>(dir_, index_->header().uidvalidity);
+  if (auto cached = header_cache_->find(uid)) return std::string(*cached);
+  auto in = open_message(uid);
+  std::string header = read_header_text(*in);
+  header_cache_->add(uid, header);
+  return header;
+}
+
+std::unique_ptr<MailTransaction> MdboxMailbox::begin() { return make_mdbox_transaction(*this); }
+
+void MdboxMailbox::force_resync() {
+  storage_.rebuild();
+  header_cache_.reset();
+  MailIndex::Options opt;
+  opt.fsync = storage_.settings().fsync;
+  index_ = MailIndex::open(dir_, opt);
+}
+
+}  // namespace roost

@@ -1,0 +1,103 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "formats/dbox/mdbox_file.hpp"
+#include "formats/dbox/mdbox_map.hpp"
+#include "formats/model/storage.hpp"
+
+namespace roost {
+
+// Registers the "mdbox" format with the storage factory.
+void register_mdbox_driver();
+
+struct MdboxSettings {
+  uint64_t rotate_size = 10 * 1024 * 1024;  // mdbox_rotate_size
+  int64_t rotate_interval = 0;              // mdbox_rotate_interval, seconds (0: off)
+  bool fsync = true;
+};
+
+// Where one message's bytes are: the file and the range of its body.
+struct MdboxBodyRange {
+  std::string path;
+  uint64_t body_offset = 0;
+  uint64_t body_size = 0;
+};
+
+// A user's mdbox (dbox-format.md §1.2): `storage/m.<N>` files holding many
+// messages each, the map (storage/roost.index*, see MdboxMap) from map UID
+// to file/offset/size/refcount, and per mailbox
+// `mailboxes/<name>/dbox-Mails/` with its Roost index (UID -> map UID,
+// flags, keywords, modseqs). With ALT= the m.* files may also live in
+// `<alt>/storage/`; readers look in the primary dir first.
+class MdboxStorage : public MailStorage {
+ public:
+  MdboxStorage(const MailLocation& location, const StorageSettings& settings);
+  ~MdboxStorage() override;
+
+  const MailLocation& location() const override { return location_; }
+  char separator() const override { return separator_; }
+  std::vector<MailboxInfo> list_mailboxes() override;
+  bool mailbox_exists(const std::string& name) override;
+  void create_mailbox(const std::string& name, const Guid128& guid = {}) override;
+  void delete_mailbox(const std::string& name) override;
+  void rename_mailbox(const std::string& from, const std::string& to) override;
+  std::vector<std::string> subscriptions() override;
+  void set_subscribed(const std::string& name, bool subscribed) override;
+  std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
+  void purge() override;
+
+  // Storage-wide rebuild from the m.* files (force-resync): the map is
+  // recreated, every mailbox keeps the records whose message still exists
+  // (by map UID, else by GUID), messages no mailbox references go back to
+  // the mailbox in their B metadata (else INBOX), refcounts are recounted.
+  void rebuild();
+
+  // --- used by the mailbox/transaction code of this driver ---
+  MdboxMap& map() { return *map_; }
+  const MdboxSettings& settings() const { return settings_; }
+  std::string storage_dir() const;
+  std::string alt_storage_dir() const;  // "" without ALT=
+  std::string mailbox_dir(const std::string& name) const;  // .../dbox-Mails
+  // The path of m.<file_id> (primary, else ALT); "" when in neither.
+  std::string find_file(uint32_t file_id) const;
+  // Locates the body of a map entry, checking its message header. Throws
+  // Error(kExitDataErr) naming the file and what to do when it is damaged.
+  MdboxBodyRange body_of(const MdboxMapEntry& e) const;
+  // Every mailbox name (virtual) that has a dbox-Mails dir.
+  std::vector<std::string> all_mailbox_names() const;
+
+ private:
+  friend class MdboxPurge;
+  std::string disk_path(const std::string& name) const;  // mailboxes/<disk name>
+  void list_dir_tree(const std::string& dir, const std::string& prefix,
+                     std::vector<MailboxInfo>& out) const;
+  void ensure_alt_link();
+  void import_dovecot_if_changed();
+  void import_dovecot(const std::string& signature);
+  struct StoredInfo {
+    uint64_t body_size = 0;
+    MdboxMetadata meta;
+  };
+
+  MailLocation location_;
+  StorageSettings storage_settings_;
+  MdboxSettings settings_;
+  char separator_;
+  std::unique_ptr<MdboxMap> map_;
+};
+
+// The ids of the m.<N> files in `dir` (ascending; other names skipped).
+std::vector<uint32_t> mdbox_file_ids(const std::string& dir);
+std::string mdbox_file_name(uint32_t file_id);
+
+// "10M", "10 M", "2048k", "1G", plain bytes; throws kExitConfig.
+uint64_t parse_mdbox_size(const std::string& text, const std::string& key);
+// "0", "1d", "12h", "30 mins", plain seconds; throws kExitConfig.
+int64_t parse_mdbox_interval(const std::string& text, const std::string& key);
+
+}  // namespace roost
