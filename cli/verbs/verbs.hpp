@@ -21,6 +21,8 @@ int verb_expunge(CommandContext& ctx);
 int verb_copy(CommandContext& ctx);
 int verb_move(CommandContext& ctx);
 int verb_force_resync(CommandContext& ctx);
+int verb_purge(CommandContext& ctx);
+int verb_altmove(CommandContext& ctx);
 int verb_index(CommandContext& ctx);
 int verb_user(CommandContext& ctx);
 int verb_config(CommandContext& ctx);

@@ -1,0 +1,269 @@
+// The mdbox driver: saves into shared m.N files, copies by reference,
+// expunge + purge, altmove, rotation, damaged files and force-resync, and
+// the Dovecot 2.3 fixture.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "formats/dbox/mdbox_file.hpp"
+#include "formats/dbox/mdbox_mailbox.hpp"
+#include "lib/error.hpp"
+#include "tests/unit/formats/dbox/mdbox_test_util.hpp"
+
+using namespace roost;
+using namespace roost::test;
+
+namespace {
+size_t files_in(const std::string& dir) { return mdbox_file_ids(dir).size(); }
+
+uint64_t file_size(const std::string& path) { return read_file(path).size(); }
+}  // namespace
+
+TEST_CASE("mdbox file pieces round-trip", "[mdbox]") {
+  auto h = parse_mdbox_file_header(format_mdbox_file_header(0x6b0368cd));
+  REQUIRE(h);
+  CHECK(h->length == 16);
+  CHECK(h->msg_header_size == 30);
+  CHECK(h->create_time == 0x6b0368cd);
+  std::string mh = format_mdbox_msg_header(216);
+  CHECK(mh.size() == 30);
+  CHECK(mh.substr(13, 16) == "00000000000000D8");
+  CHECK(parse_mdbox_msg_header(mh, 30) == 216u);
+  MdboxMetadata m;
+  m.set('R', "6b0368cd");
+  m.set('G', "abc");
+  auto parsed = parse_mdbox_metadata(format_mdbox_metadata(m) + "trailing");
+  REQUIRE(parsed);
+  CHECK(parsed->first.get('G') == std::string("abc"));
+  CHECK(parsed->second == format_mdbox_metadata(m).size());
+  VirtualSizeCounter vs;
+  vs.feed("a\nb\r\n");
+  CHECK(vs.size() == 6);
+}
+
+TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    auto box = st->open_mailbox("INBOX");
+    for (int i = 1; i <= 5; ++i) CHECK(save_msg(*box, test_msg(i), i == 3 ? "\\Seen kw" : "") == uint32_t(i));
+  }
+  auto st = mdbox_at(dir + "/mdbox");
+  auto box = st->open_mailbox("INBOX");
+  REQUIRE(box->messages().size() == 5);
+  CHECK(files_in(dir + "/mdbox/storage") == 1);
+  CHECK(slurp(*box->open_message(3)) == test_msg(3));
+  CHECK(format_flags(box->messages()[2].flags) == "\\Seen kw");
+  CHECK(box->messages()[2].guid.size() == 32);
+  CHECK(box->messages()[2].virtual_size == test_msg(3).size() + 5);  // 5 LFs counted as CRLF
+  // The file is what Dovecot writes: header line, then dbox messages.
+  std::string data = read_file(dir + "/mdbox/storage/m.1");
+  auto scan = scan_mdbox_file(data);
+  CHECK(scan.damage.empty());
+  REQUIRE(scan.messages.size() == 5);
+  CHECK(scan.messages[0].offset == 16);
+  CHECK(scan.messages[0].meta.get('B') == std::string("INBOX"));
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox rotates files at mdbox_rotate_size", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  auto st = mdbox_at(dir + "/mdbox", "", "1k");
+  auto box = st->open_mailbox("INBOX");
+  std::string big(400, 'x');
+  for (int i = 1; i <= 6; ++i) save_msg(*box, test_msg(i, big + "\n"));
+  size_t files = files_in(dir + "/mdbox/storage");
+  CHECK(files >= 3);
+  for (uint32_t id : mdbox_file_ids(dir + "/mdbox/storage"))
+    CHECK(file_size(dir + "/mdbox/storage/m." + std::to_string(id)) < 1024 + 600);
+  for (int i = 1; i <= 6; ++i) CHECK(slurp(*box->open_message(uint32_t(i))) == test_msg(i, big + "\n"));
+  CHECK(parse_mdbox_size("10 M", "x") == 10u * 1024 * 1024);
+  CHECK(parse_mdbox_interval("1d", "x") == 86400);
+  CHECK_THROWS_AS(parse_mdbox_size("ten", "x"), Error);
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox copies by reference, expunge drops a reference, purge reclaims", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  auto st = mdbox_at(dir + "/mdbox");
+  st->create_mailbox("Archive");
+  auto inbox = st->open_mailbox("INBOX");
+  for (int i = 1; i <= 4; ++i) save_msg(*inbox, test_msg(i));
+  uint64_t before = file_size(dir + "/mdbox/storage/m.1");
+  auto archive = st->open_mailbox("Archive");
+  {
+    auto t = archive->begin();
+    for (const auto& m : inbox->messages()) {
+      SaveRequest req;
+      req.flags = m.flags;
+      req.guid = m.guid;
+      t->copy(*inbox, m, req);
+    }
+    t->commit();
+  }
+  CHECK(file_size(dir + "/mdbox/storage/m.1") == before);  // no bytes copied
+  archive->sync();
+  REQUIRE(archive->messages().size() == 4);
+  CHECK(archive->messages()[1].guid == inbox->messages()[1].guid);
+  CHECK(slurp(*archive->open_message(2)) == test_msg(2));
+  for (const auto& [uid, e] : st->map().entries()) CHECK(e.refcount == 2);
+  {
+    auto t = inbox->begin();
+    t->expunge(1);
+    t->expunge(2);
+    t->commit();
+  }
+  {
+    auto t = archive->begin();
+    t->expunge(1);
+    t->commit();
+  }
+  st->map().refresh();
+  CHECK(st->map().find(1)->refcount == 0);
+  CHECK(st->map().find(2)->refcount == 1);
+  st->purge();
+  st->map().refresh();
+  CHECK(st->map().find(1) == nullptr);
+  CHECK(files_in(dir + "/mdbox/storage") == 1);
+  CHECK_FALSE(path_exists(dir + "/mdbox/storage/m.1"));
+  CHECK(file_size(dir + "/mdbox/storage/m.2") < before);
+  inbox->sync();
+  archive->sync();
+  CHECK(slurp(*inbox->open_message(3)) == test_msg(3));
+  CHECK(slurp(*archive->open_message(2)) == test_msg(2));
+  // A second purge has nothing to do.
+  st->purge();
+  CHECK(path_exists(dir + "/mdbox/storage/m.2"));
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox altmove moves bodies to the ALT storage and back", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  auto st = mdbox_at(dir + "/mdbox", dir + "/alt");
+  auto inbox = st->open_mailbox("INBOX");
+  for (int i = 1; i <= 4; ++i) save_msg(*inbox, test_msg(i));
+  {
+    auto t = inbox->begin();
+    t->set_alt_storage(1, true);
+    t->set_alt_storage(2, true);
+    t->commit();
+  }
+  st->purge();
+  CHECK(files_in(dir + "/alt/storage") == 1);
+  CHECK(files_in(dir + "/mdbox/storage") == 1);
+  inbox->sync();
+  for (int i = 1; i <= 4; ++i) CHECK(slurp(*inbox->open_message(uint32_t(i))) == test_msg(i));
+  std::string alt_file = dir + "/alt/storage/m." + std::to_string(mdbox_file_ids(dir + "/alt/storage")[0]);
+  CHECK(scan_mdbox_file(read_file(alt_file)).messages.size() == 2);
+  char link[4096];
+  ssize_t n = ::readlink((dir + "/mdbox/dbox-alt-root").c_str(), link, sizeof link);
+  CHECK(std::string(link, n > 0 ? size_t(n) : 0) == dir + "/alt");
+  {
+    auto t = inbox->begin();
+    t->set_alt_storage(1, false);
+    t->set_alt_storage(2, false);
+    t->commit();
+  }
+  st->purge();
+  CHECK(files_in(dir + "/alt/storage") == 0);
+  inbox->sync();
+  for (int i = 1; i <= 4; ++i) CHECK(slurp(*inbox->open_message(uint32_t(i))) == test_msg(i));
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox: a damaged m.N file gives a clear error; force-resync keeps every intact message",
+          "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  std::string file = dir + "/mdbox/storage/m.1";
+  std::set<std::string> guids;
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    auto inbox = st->open_mailbox("INBOX");
+    for (int i = 1; i <= 5; ++i) save_msg(*inbox, test_msg(i), i == 1 ? "\\Flagged" : "");
+    for (const auto& m : inbox->messages()) guids.insert(m.guid);
+  }
+  // Garble message 3's header, cut message 5 in half.
+  auto scan = scan_mdbox_file(read_file(file));
+  REQUIRE(scan.messages.size() == 5);
+  std::string data = read_file(file);
+  data[scan.messages[2].offset] = 'X';
+  data.resize(scan.messages[4].offset + 40);
+  write_file_atomic(file, data);
+  auto st = mdbox_at(dir + "/mdbox");
+  auto inbox = st->open_mailbox("INBOX");
+  try {
+    inbox->open_message(3);
+    FAIL("reading a damaged message must fail");
+  } catch (const Error& e) {
+    CHECK(e.exit_code() == kExitDataErr);
+    CHECK(std::string(e.what()).find("m.1") != std::string::npos);
+    CHECK(std::string(e.what()).find("force-resync") != std::string::npos);
+  }
+  CHECK_THROWS_AS(inbox->open_message(5), Error);
+  inbox->force_resync();
+  const auto& ms = inbox->messages();
+  REQUIRE(ms.size() == 3);
+  CHECK(ms[0].uid == 1);
+  CHECK(format_flags(ms[0].flags) == "\\Flagged");  // kept: same UID, same message
+  CHECK(ms[1].uid == 2);
+  CHECK(ms[2].uid == 4);
+  for (const auto& m : ms) CHECK(guids.count(m.guid) == 1);
+  CHECK(slurp(*inbox->open_message(4)) == test_msg(4));
+  // The store takes new mail after the damage.
+  CHECK(save_msg(*inbox, test_msg(6)) == 6);
+  CHECK(slurp(*inbox->open_message(6)) == test_msg(6));
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    st->create_mailbox("Sub/Child");
+    save_msg(*st->open_mailbox("INBOX"), test_msg(1));
+    save_msg(*st->open_mailbox("Sub/Child"), test_msg(2));
+  }
+  // Every index gone: the map and both mailboxes.
+  for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
+                        "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
+    for (const char* f : {"/roost.index", "/roost.index.log"}) ::unlink((dir + d + f).c_str());
+  auto st = mdbox_at(dir + "/mdbox");
+  auto inbox = st->open_mailbox("INBOX");
+  CHECK(inbox->messages().empty());
+  inbox->force_resync();
+  REQUIRE(inbox->messages().size() == 1);
+  CHECK(slurp(*inbox->open_message(inbox->messages()[0].uid)) == test_msg(1));
+  auto child = st->open_mailbox("Sub/Child");
+  REQUIRE(child->messages().size() == 1);
+  CHECK(slurp(*child->open_message(child->messages()[0].uid)) == test_msg(2));
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox reads the Dovecot 2.3 fixture (map, flags, keywords, ALT)", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  std::string src = std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/mdbox/store";
+  REQUIRE(std::system(("cp -r " + src + "/. " + dir + "/ && chmod -R u+w " + dir).c_str()) == 0);
+  auto st = mdbox_at(dir + "/mdbox", dir + "/mdbox-alt");
+  auto inbox = st->open_mailbox("INBOX");
+  const auto& ms = inbox->messages();
+  REQUIRE(ms.size() == 3);
+  CHECK(ms[0].uid == 1);
+  CHECK(ms[0].guid == "b9e73214cd68036bc863000083ecc375");
+  CHECK(format_flags(ms[0].flags) == "\\Seen");
+  CHECK(ms[1].uid == 3);
+  CHECK(format_flags(ms[1].flags) == "\\Answered \\Draft $Label1 todo");
+  CHECK(ms[2].uid == 4);
+  CHECK(ms[2].guid == "852eb216cd68036bce63000083ecc375");
+  CHECK(slurp(*inbox->open_message(4)).find("Subject:") != std::string::npos);  // from ALT
+  auto child = st->open_mailbox("Sub/Child");
+  REQUIRE(child->messages().size() == 1);
+  CHECK(child->messages()[0].guid == "c9a45418cd68036bd163000083ecc375");
+  // Roost writes into it and purges Dovecot's files.
+  save_msg(*inbox, test_msg(9));
+  st->purge();
+  inbox->sync();
+  CHECK(inbox->messages().size() == 4);
+  for (const auto& m : inbox->messages()) CHECK_NOTHROW(slurp(*inbox->open_message(m.uid)));
+  remove_tree(dir);
+}
