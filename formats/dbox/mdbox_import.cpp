@@ -34,8 +34,8 @@ bool has_dovecot_index(const std::string& dir, const std::string& prefix) {
 
 }  // namespace
 
-void MdboxStorage::import_dovecot_if_changed() {
-  if (!has_dovecot_index(storage_dir(), "dovecot.map.index")) return;
+std::string MdboxStorage::dovecot_signature() const {
+  if (!has_dovecot_index(storage_dir(), "dovecot.map.index")) return "";
   std::string sig;
   add_stamp(sig, path_join(storage_dir(), "dovecot.map.index"));
   add_stamp(sig, path_join(storage_dir(), "dovecot.map.index.log"));
@@ -43,8 +43,13 @@ void MdboxStorage::import_dovecot_if_changed() {
     add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index"));
     add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index.log"));
   }
-  if (sig.back() == ',') sig.pop_back();
-  if (map_->header().dovecot_signature == sig) return;
+  if (!sig.empty() && sig.back() == ',') sig.pop_back();
+  return sig;
+}
+
+void MdboxStorage::import_dovecot_if_changed() {
+  std::string sig = dovecot_signature();
+  if (sig.empty() || map_->header().dovecot_signature == sig) return;
   import_dovecot(sig);
 }
 

@@ -160,6 +160,7 @@ void MdboxStorage::purge() {
     h.retired_files = {file_id};
     t.set_header(h);
     t.commit();
+    mark_changed("");
     // 4: the old file is garbage now.
     unlink_file(path, settings_.fsync);
   }

@@ -141,7 +141,9 @@ void MdboxStorage::rebuild() {
       t.append_entry({f.map_uid, f.file_id, f.m.offset, f.m.size, f.refcount});
     t.commit();
   }
+  mark_changed("");
   for (const auto& plan : plans) {
+    mark_changed(plan.name);
     if (plan.updates.empty() && plan.expunges.empty()) continue;
     auto index = MailIndex::open(mailbox_dir(plan.name));
     auto t = index->begin();
@@ -150,6 +152,7 @@ void MdboxStorage::rebuild() {
     t.commit();
   }
   for (const auto& [box, list] : restore) {
+    mark_changed(box);
     if (!existing.count(box) && !iequals(box, "INBOX")) create_mailbox(box);
     std::string dir = mailbox_dir(box);
     if (!is_dir(dir)) create_mailbox("INBOX");

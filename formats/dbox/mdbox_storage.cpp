@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <map>
 
 #include "formats/dbox/mdbox_mailbox.hpp"
@@ -100,7 +101,22 @@ MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& 
   import_dovecot_if_changed();
 }
 
-MdboxStorage::~MdboxStorage() = default;
+MdboxStorage::~MdboxStorage() {
+  if (!map_changed_ && changed_mailboxes_.empty()) return;
+  try {
+    export_dovecot_indexes();
+  } catch (const std::exception& e) {
+    // Roost's own indexes are complete; Dovecot rebuilds from the files.
+    std::fprintf(stderr, "roost: warning: could not update Dovecot's index files in %s: %s\n",
+                 location_.root.c_str(), e.what());
+  }
+}
+
+void MdboxStorage::mark_changed(const std::string& mailbox) {
+  if (!settings_.write_dovecot_indexes) return;
+  map_changed_ = true;
+  if (!mailbox.empty()) changed_mailboxes_.insert(mailbox);
+}
 
 std::string MdboxStorage::storage_dir() const { return path_join(location_.root, "storage"); }
 
@@ -240,6 +256,15 @@ void MdboxStorage::create_mailbox(const std::string& name, const Guid128& guid) 
   auto t = index->begin();
   t.set_header(h);
   t.commit();
+  mark_changed(is_inbox(name) ? "INBOX" : name);
+  forget_dovecot_list_index();
+}
+
+void MdboxStorage::forget_dovecot_list_index() {
+  // Dovecot's mailbox list cache would hide mailboxes created (or keep
+  // ones deleted) behind its back; it rebuilds it from the directories.
+  for (const char* f : {"dovecot.list.index", "dovecot.list.index.log", "dovecot.list.index.log.2"})
+    ::unlink(path_join(location_.root, f).c_str());
 }
 
 void MdboxStorage::delete_mailbox(const std::string& name) {
@@ -258,7 +283,10 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   MdboxMap::Txn t(*map_);
   for (uint32_t uid : refs) t.add_ref(uid, -1);
   t.commit();
+  mark_changed("");
+  changed_mailboxes_.erase(name);
   remove_tree(trash);
+  forget_dovecot_list_index();
   // The directory itself goes too unless child mailboxes live inside.
   bool children = false;
   for (const auto& e : list_dir(disk_path(name)))
@@ -276,6 +304,7 @@ void MdboxStorage::rename_mailbox(const std::string& from, const std::string& to
     throw Error(kExitUsage, "can't rename mailbox " + from + " under itself");
   make_dirs(dirname_of(dst));
   if (::rename(src.c_str(), dst.c_str()) < 0) throw_errno("cannot rename mailbox", src);
+  forget_dovecot_list_index();
 }
 
 std::vector<std::string> MdboxStorage::subscriptions() {

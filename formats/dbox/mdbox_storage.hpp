@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct MdboxSettings {
   uint64_t rotate_size = 10 * 1024 * 1024;  // mdbox_rotate_size
   int64_t rotate_interval = 0;              // mdbox_rotate_interval, seconds (0: off)
   bool fsync = true;
+  // Keep Dovecot's index files in step (mdbox_export.cpp); off only for
+  // stores no Dovecot will ever open.
+  bool write_dovecot_indexes = true;
 };
 
 // Where one message's bytes are: the file and the range of its body.
@@ -70,6 +74,12 @@ class MdboxStorage : public MailStorage {
   MdboxBodyRange body_of(const MdboxMapEntry& e) const;
   // Every mailbox name (virtual) that has a dbox-Mails dir.
   std::vector<std::string> all_mailbox_names() const;
+  // Records that `mailbox` ("" for the map only) changed, so Dovecot's
+  // index files get rewritten when this storage is closed.
+  void mark_changed(const std::string& mailbox);
+  // Writes Dovecot's dovecot.map.index and the changed mailboxes'
+  // dovecot.index (+ empty logs) from Roost's state (mdbox_export.cpp).
+  void export_dovecot_indexes();
 
  private:
   friend class MdboxPurge;
@@ -77,7 +87,9 @@ class MdboxStorage : public MailStorage {
   void list_dir_tree(const std::string& dir, const std::string& prefix,
                      std::vector<MailboxInfo>& out) const;
   void ensure_alt_link();
+  void forget_dovecot_list_index();
   void import_dovecot_if_changed();
+  std::string dovecot_signature() const;  // "" when Dovecot has no map index
   void import_dovecot(const std::string& signature);
   struct StoredInfo {
     uint64_t body_size = 0;
@@ -89,6 +101,8 @@ class MdboxStorage : public MailStorage {
   MdboxSettings settings_;
   char separator_;
   std::unique_ptr<MdboxMap> map_;
+  bool map_changed_ = false;
+  std::set<std::string> changed_mailboxes_;
 };
 
 // The ids of the m.<N> files in `dir` (ascending; other names skipped).

@@ -137,6 +137,7 @@ class MdboxTransaction : public MailTransaction {
       for (uint32_t u : unref) dt.add_ref(u, -1);
       dt.commit();
     }
+    storage_.mark_changed(box_.name());
     saves_.clear();
     ops_.clear();
     appender_.reset();

@@ -227,7 +227,8 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   // Every index gone: the map and both mailboxes.
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
                         "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
-    for (const char* f : {"/roost.index", "/roost.index.log"}) ::unlink((dir + d + f).c_str());
+    for (const char* f : {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+      ::unlink((dir + d + f).c_str());
   auto st = mdbox_at(dir + "/mdbox");
   auto inbox = st->open_mailbox("INBOX");
   CHECK(inbox->messages().empty());
