@@ -64,6 +64,8 @@ TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[m
   REQUIRE(scan.messages.size() == 5);
   CHECK(scan.messages[0].offset == 16);
   CHECK(scan.messages[0].meta.get('B') == std::string("INBOX"));
+  box.reset();
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -81,6 +83,7 @@ TEST_CASE("mdbox rotates files at mdbox_rotate_size", "[mdbox]") {
   CHECK(parse_mdbox_size("10 M", "x") == 10u * 1024 * 1024);
   CHECK(parse_mdbox_interval("1d", "x") == 86400);
   CHECK_THROWS_AS(parse_mdbox_size("ten", "x"), Error);
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -135,6 +138,7 @@ TEST_CASE("mdbox copies by reference, expunge drops a reference, purge reclaims"
   // A second purge has nothing to do.
   st->purge();
   CHECK(path_exists(dir + "/mdbox/storage/m.2"));
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -169,6 +173,7 @@ TEST_CASE("mdbox altmove moves bodies to the ALT storage and back", "[mdbox]") {
   CHECK(files_in(dir + "/alt/storage") == 0);
   inbox->sync();
   for (int i = 1; i <= 4; ++i) CHECK(slurp(*inbox->open_message(uint32_t(i))) == test_msg(i));
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -213,6 +218,7 @@ TEST_CASE("mdbox: a damaged m.N file gives a clear error; force-resync keeps eve
   // The store takes new mail after the damage.
   CHECK(save_msg(*inbox, test_msg(6)) == 6);
   CHECK(slurp(*inbox->open_message(6)) == test_msg(6));
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -238,6 +244,7 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   auto child = st->open_mailbox("Sub/Child");
   REQUIRE(child->messages().size() == 1);
   CHECK(slurp(*child->open_message(child->messages()[0].uid)) == test_msg(2));
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
 
@@ -266,5 +273,6 @@ TEST_CASE("mdbox reads the Dovecot 2.3 fixture (map, flags, keywords, ALT)", "[m
   inbox->sync();
   CHECK(inbox->messages().size() == 4);
   for (const auto& m : inbox->messages()) CHECK_NOTHROW(slurp(*inbox->open_message(m.uid)));
+  st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
 }
