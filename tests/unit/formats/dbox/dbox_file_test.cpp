@@ -18,16 +18,12 @@
 #include "tests/unit/formats/dbox/dbox_test_util.hpp"
 
 using namespace roost;
+using roost::dbox_test::slurp;
 using roost::dbox_test::TempDir;
 
 namespace {
 std::string fixture(const std::string& rel) {
   return std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/" + rel;
-}
-std::string slurp(std::istream& in) {
-  std::ostringstream o;
-  o << in.rdbuf();
-  return o.str();
 }
 }  // namespace
 
