@@ -240,13 +240,29 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   } else if (dovecot && nh.mailbox_guid.empty() && !dovecot->mailbox_guid.empty()) {
     nh.mailbox_guid = dovecot->mailbox_guid;
   }
+  // Dovecot rebuilt its index with a UIDVALIDITY of its own (its
+  // force-resync of a mailbox Roost wrote does): IMAP clients of Dovecot see
+  // that one, so Roost follows, with Dovecot's mailbox GUID and flags. The
+  // UIDs are the file names, the same for both.
+  const bool adopt = !fresh_index && dovecot && dovecot->uid_validity != 0 &&
+                     dovecot->uid_validity != ih.uidvalidity;
+  if (adopt) {
+    warn("Dovecot's index of mailbox " + name_ + " has UIDVALIDITY " +
+         std::to_string(dovecot->uid_validity) + " (Roost's had " + std::to_string(ih.uidvalidity) +
+         "); following Dovecot's");
+    nh.uidvalidity = dovecot->uid_validity;
+    if (!dovecot->mailbox_guid.empty()) nh.mailbox_guid = dovecot->mailbox_guid;
+    if (dovecot->first_recent_uid) nh.first_recent_uid = dovecot->first_recent_uid;
+    rebuild = true;
+  }
   if (dovecot && dovecot->uid_validity == nh.uidvalidity && dovecot->next_uid > nh.uidnext)
     nh.uidnext = dovecot->next_uid;
   if (!files.empty() && files.rbegin()->first >= nh.uidnext) nh.uidnext = files.rbegin()->first + 1;
+  if (adopt) itx.reset(nh);
   if (dovecot)
     for (const auto& kw : dovecot->keywords)
-      if (std::none_of(index_->keywords().begin(), index_->keywords().end(),
-                       [&](const std::string& k) { return iequals(k, kw); }))
+      if (adopt || std::none_of(index_->keywords().begin(), index_->keywords().end(),
+                                [&](const std::string& k) { return iequals(k, kw); }))
         itx.add_keyword(kw);
 
   // A Dovecot record counts when it changed after the last import (or
@@ -263,6 +279,14 @@ void SdboxMailbox::sync_locked(bool rebuild) {
 
   for (const auto& [uid, file] : files) {
     const MessageRecord* old = index_->find(uid);
+    if (old && adopt) {
+      // After the reset: every message again, without re-reading its file.
+      MessageRecord m = *old;
+      m.locator = std::string(1, file.second);
+      if (const MessageFlags* f = dovecot_flags(uid, true)) m.flags = *f;
+      itx.append(m);
+      continue;
+    }
     if (old && !rebuild) {
       MessageRecord m = *old;
       bool changed = false;
@@ -293,8 +317,9 @@ void SdboxMailbox::sync_locked(bool rebuild) {
       continue;
     itx.append(m);
   }
-  for (const auto& m : index_->records())
-    if (!files.count(m.uid)) itx.expunge(m.uid);
+  if (!adopt)
+    for (const auto& m : index_->records())
+      if (!files.count(m.uid)) itx.expunge(m.uid);
 
   SdboxSyncStamp stamp = old_stamp;
   stamp.dirs = dirs_identity(stable);
