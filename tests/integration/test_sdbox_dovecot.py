@@ -98,6 +98,20 @@ def main():
         out = R("-f", "tab", "fetch", "-u", "u1", "uid flags", "mailbox", "INBOX", "uid", "4").stdout
         check("\\Flagged" in out and "newkw" in out, f"Dovecot's flags still there: {out}")
 
+        # Roost expunges from Dovecot's store. Dovecot answers index-only
+        # fetches from its index and doesn't notice the file is gone until it
+        # reads it or is told: force-resync.
+        R("expunge", "-u", "u1", "mailbox", "INBOX", "uid", "3")
+        dv.chown_homes()
+        d = D("-f", "tab", "fetch", "-u", "u1", "uid", "mailbox", "INBOX", "all").stdout
+        print(f"note: doveadm's UIDs after roost's expunge, before force-resync: {d.split()[1:]}")
+        D("force-resync", "-u", "u1", "INBOX")
+        d = D("-f", "tab", "fetch", "-u", "u1", "uid", "mailbox", "INBOX", "all").stdout
+        check("3" not in d.split()[1:], f"Dovecot no longer lists the expunged UID 3: {d}")
+        compare(dv, checks[0], "after roost's expunge and Dovecot's force-resync: ")
+        compare(dv, ["-f", "tab", "mailbox", "status", "-u", "u1",
+                     "messages uidnext uidvalidity guid", "INBOX"], "after Dovecot's force-resync: ")
+
         # 2. Roost writes, Dovecot reads (after force-resync).
         for n in range(1, 5):
             R("save", "-u", "u2", "-m", "INBOX", input=msg(n))
