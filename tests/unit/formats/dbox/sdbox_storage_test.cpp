@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sstream>
 
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/sdbox_storage.hpp"
@@ -226,4 +227,42 @@ TEST_CASE("sdbox: a damaged u.N gives an error naming the file; force-resync kee
   fresh->force_resync();
   CHECK(fresh->status().uidvalidity == uv);
   CHECK(format_flags(fresh->messages()[1].flags) == "\\Flagged \\Recent");
+}
+
+TEST_CASE("sdbox reads a Dovecot store with a rotated log and 40 keywords", "[sdbox]") {
+  TempDir t;
+  std::string src = std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/generated/sdbox";
+  REQUIRE(std::system(
+              ("cp -r " + src + "/store/. " + t.path + "/ && chmod -R u+w " + t.path).c_str()) ==
+          0);
+  auto st = open_sdbox(t.path);
+  // expected.tsv is `doveadm -f tab fetch 'mailbox uid guid flags' all`.
+  std::istringstream expected(read_file(src + "/expected.tsv"));
+  std::string line;
+  std::getline(expected, line);
+  size_t rows = 0;
+  while (std::getline(expected, line)) {
+    std::istringstream row(line);
+    std::string mailbox, uid, guid, flags;
+    std::getline(row, mailbox, '\t');
+    std::getline(row, uid, '\t');
+    std::getline(row, guid, '\t');
+    std::getline(row, flags, '\t');
+    auto box = st->open_mailbox(mailbox);
+    bool found = false;
+    for (const auto& m : box->messages())
+      if (std::to_string(m.uid) == uid) {
+        found = true;
+        CHECK(m.guid == guid);
+        CHECK(format_flags(m.flags) == flags);
+      }
+    CHECK(found);
+    ++rows;
+  }
+  CHECK(rows == 5);
+  auto inbox = st->open_mailbox("INBOX")->status();
+  CHECK(inbox.messages == 4);
+  CHECK(inbox.uidnext == 7);
+  CHECK(inbox.uidvalidity == 1795392765u);
+  CHECK(st->open_mailbox("Other")->status().uidvalidity == 1795392764u);
 }
