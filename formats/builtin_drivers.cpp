@@ -1,6 +1,7 @@
 #include "formats/builtin_drivers.hpp"
 
 #include "formats/dbox/mdbox_storage.hpp"
+#include "formats/dbox/sdbox_storage.hpp"
 #include "formats/maildir/maildir_storage.hpp"
 #include "formats/mbox/mbox_storage.hpp"
 
@@ -12,6 +13,7 @@ void register_builtin_storage_drivers() {
   done = true;
   register_maildir_driver();
   register_mbox_driver();
+  register_sdbox_driver();
   register_mdbox_driver();
 }
 
