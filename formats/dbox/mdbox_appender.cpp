@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "formats/dbox/dbox_file_header.hpp"
+#include "formats/dbox/dbox_message_writer.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
 #include "lib/error.hpp"
 #include "lib/fault.hpp"
@@ -33,15 +35,7 @@ void MdboxAppender::close_current() {
 }
 
 void MdboxAppender::write_at(std::string_view data, uint64_t at) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(cur_.fd, data.data(), data.size(), static_cast<off_t>(at));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot write", path_join(dir_, mdbox_file_name(cur_.file_id)));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-    at += static_cast<uint64_t>(n);
-  }
+  dbox_pwrite_all(cur_.fd, data, at, path_join(dir_, mdbox_file_name(cur_.file_id)));
 }
 
 void MdboxAppender::create_new() {
@@ -61,7 +55,9 @@ void MdboxAppender::create_new() {
   }
   cur_.fd = fd;
   cur_.file_id = id;
-  std::string header = format_mdbox_file_header(static_cast<int64_t>(::time(nullptr)));
+  DboxFileHeader fh;
+  fh.create_time = static_cast<int64_t>(::time(nullptr));
+  std::string header = format_dbox_file_header(fh);
   write_at(header, 0);
   cur_.end = header.size();
   created_.push_back(id);
@@ -82,10 +78,14 @@ void MdboxAppender::open_existing_or_new() {
       struct stat st;
       char hbuf[128];
       ssize_t hn = ::pread(fd, hbuf, sizeof hbuf, 0);
-      auto header = hn > 0 ? parse_mdbox_file_header(std::string_view(hbuf, static_cast<size_t>(hn)))
-                           : std::nullopt;
-      bool ok = header && header->version == 2 && header->msg_header_size == kMdboxMsgHeaderSize &&
-                ::fstat(fd, &st) == 0;
+      std::optional<DboxFileHeader> header;
+      try {
+        if (hn > 0) header = parse_dbox_file_header(std::string_view(hbuf, static_cast<size_t>(hn)), path);
+      } catch (const Error&) {
+        // A damaged file takes no more mail; force-resync deals with it.
+      }
+      bool ok = header && header->version == kDboxVersion &&
+                header->msg_header_size == kDboxMessageHeaderSize && ::fstat(fd, &st) == 0;
       const MdboxSettings& set = storage_.settings();
       if (ok && set.rotate_interval > 0) {
         int64_t now = ::time(nullptr);
@@ -95,7 +95,7 @@ void MdboxAppender::open_existing_or_new() {
       if (ok) {
         // Bytes past the last message the map names were written by a
         // writer that died before its map commit: nobody references them.
-        uint64_t known_end = header->length;
+        uint64_t known_end = header->header_size;
         for (const auto& e : map.entries_in_file(id)) known_end = std::max(known_end, e.offset + e.size);
         uint64_t size = static_cast<uint64_t>(st.st_size);
         if (size < known_end) ok = false;  // damaged: leave it to force-resync
@@ -120,7 +120,7 @@ void MdboxAppender::ensure_file(uint64_t incoming_size) {
   const MdboxSettings& set = storage_.settings();
   if (cur_.fd >= 0) {
     // Rotate when full; a message bigger than the limit gets a file alone.
-    bool has_mail = cur_.end > format_mdbox_file_header(0).size() + 8;
+    bool has_mail = cur_.end > 64;  // past the header line (about 16 bytes)
     if (cur_.end + incoming_size > set.rotate_size && has_mail) create_new();
     return;
   }
@@ -133,39 +133,17 @@ void MdboxAppender::ensure_file(uint64_t incoming_size) {
   used_any_ = true;
 }
 
-uint64_t MdboxAppender::write_body(std::istream& body, uint64_t at, uint64_t& vsize) {
-  VirtualSizeCounter vs;
-  char buf[65536];
-  uint64_t written = 0;
-  while (body) {
-    body.read(buf, sizeof buf);
-    std::streamsize n = body.gcount();
-    if (n <= 0) break;
-    std::string_view chunk(buf, static_cast<size_t>(n));
-    vs.feed(chunk);
-    write_at(chunk, at + written);
-    written += static_cast<uint64_t>(n);
-  }
-  if (body.bad()) throw Error(kExitIoErr, "reading the message to save failed");
-  vsize = vs.size();
-  return written;
-}
-
-MdboxPlaced MdboxAppender::append(std::istream& body, MdboxMetadata meta) {
+MdboxPlaced MdboxAppender::append(std::istream& body, DboxMetadata meta) {
   ensure_file(0);
+  std::string name = path_join(dir_, mdbox_file_name(cur_.file_id));
+  DboxWrittenMessage w = write_dbox_message(cur_.fd, cur_.end, body, meta, name);
   MdboxPlaced p;
   p.file_id = cur_.file_id;
-  p.offset = cur_.end;
-  uint64_t body_at = p.offset + kMdboxMsgHeaderSize;
-  p.body_size = write_body(body, body_at, p.virtual_size);
-  write_at(format_mdbox_msg_header(p.body_size), p.offset);
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(p.virtual_size));
-  meta.set('V', hex);
-  std::string block = format_mdbox_metadata(meta);
-  write_at(block, body_at + p.body_size);
-  p.size = kMdboxMsgHeaderSize + p.body_size + block.size();
-  cur_.end = p.offset + p.size;
+  p.offset = w.offset;
+  p.size = w.end_offset - w.offset;
+  p.body_size = w.physical_size;
+  p.virtual_size = w.virtual_size;
+  cur_.end = w.end_offset;
   // Rotation is checked before the next message: this one stays whole.
   if (cur_.end >= storage_.settings().rotate_size) close_current();
   return p;

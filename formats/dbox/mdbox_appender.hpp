@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "formats/dbox/mdbox_file.hpp"
+#include "formats/dbox/dbox_metadata.hpp"
 
 namespace roost {
 
@@ -41,9 +41,9 @@ class MdboxAppender {
   std::function<void(uint32_t file_id)> on_new_file;
 
   // Streams a message body from `body` and writes its metadata (V is
-  // computed and set here). The body goes through write_body(), the one
-  // place a compressing stream would wrap.
-  MdboxPlaced append(std::istream& body, MdboxMetadata meta);
+  // computed and set by the shared dbox writer, whose DboxBodyEncoder is
+  // the seam a compressing stream would plug into).
+  MdboxPlaced append(std::istream& body, DboxMetadata meta);
   // Copies one stored message verbatim (header + body + metadata block).
   MdboxPlaced append_raw(std::string_view record, uint64_t body_size);
   // fsyncs every file written and the dir; then the map may point at them.
@@ -60,7 +60,6 @@ class MdboxAppender {
   void open_existing_or_new();
   void create_new();
   void close_current();
-  uint64_t write_body(std::istream& body, uint64_t at, uint64_t& vsize);
   void write_at(const std::string_view data, uint64_t at);
 
   MdboxStorage& storage_;

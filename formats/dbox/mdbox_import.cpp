@@ -10,6 +10,8 @@
 
 #include <ctime>
 
+#include "formats/dbox/dbox_file_header.hpp"
+#include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
 #include "formats/index/dovecot/mailbox_index.hpp"
@@ -82,7 +84,7 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
   }
   // Per-message facts only the m.* files hold (received date, sizes, the
   // GUID string as saved), read once per file.
-  std::map<uint32_t, StoredInfo> info;
+  std::map<uint32_t, MdboxScannedMessage> info;
   {
     std::map<uint32_t, std::string> files;
     for (const auto& [uid, e] : map_->entries()) {
@@ -93,11 +95,12 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
       }
       std::string_view data = it->second;
       if (e.offset + e.size > data.size()) continue;
-      std::string_view rec = data.substr(e.offset, e.size);
-      auto body = parse_mdbox_msg_header(rec, kMdboxMsgHeaderSize);
-      if (!body || kMdboxMsgHeaderSize + *body > rec.size()) continue;
-      auto meta = parse_mdbox_metadata(rec.substr(kMdboxMsgHeaderSize + *body));
-      if (meta) info[uid] = StoredInfo{*body, std::move(meta->first)};
+      try {
+        info[uid] = parse_mdbox_message(data.substr(e.offset, e.size), kDboxMessageHeaderSize,
+                                        mdbox_file_name(e.file_id), e.offset);
+      } catch (const Error&) {
+        // Damaged: the record keeps what Dovecot's index says.
+      }
     }
   }
   int64_t now = ::time(nullptr);
@@ -122,12 +125,12 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
       r.guid = d.guid;
       auto it = info.find(d.map_uid);
       if (it != info.end()) {
-        const StoredInfo& s = it->second;
-        if (auto g = s.meta.get('G')) r.guid = *g;
-        r.received_date = mdbox_hex_or(s.meta.get('R'), d.save_date ? d.save_date : now);
-        r.physical_size = s.body_size;
-        r.virtual_size = static_cast<uint64_t>(mdbox_hex_or(s.meta.get('V'), static_cast<int64_t>(s.body_size)));
-        r.pop3_uidl = s.meta.get('P').value_or("");
+        const MdboxScannedMessage& s = it->second;
+        r.guid = s.meta.guid();
+        r.received_date = s.meta.received_time().value_or(d.save_date ? d.save_date : now);
+        r.physical_size = s.meta.physical_size().value_or(s.body_size);
+        r.virtual_size = s.meta.virtual_size().value_or(r.physical_size);
+        r.pop3_uidl = s.meta.pop3_uidl();
       }
       r.locator = format_mdbox_locator({d.map_uid, (d.flags & kDovecotFlagBackend) != 0});
       t.append(r);

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "formats/dbox/dbox_range_stream.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/mime/header.hpp"
@@ -16,49 +17,6 @@ namespace roost {
 
 std::unique_ptr<MailTransaction> make_mdbox_transaction(MdboxMailbox& box);
 
-namespace {
-
-// The body of one stored message: a byte range of an m.* file read with
-// pread, so many messages of one file can be open at once. A decompressing
-// stream would wrap this one.
-class RangeStreamBuf : public std::streambuf {
- public:
-  RangeStreamBuf(int fd, uint64_t offset, uint64_t size) : fd_(fd), pos_(offset), end_(offset + size) {}
-  ~RangeStreamBuf() override { ::close(fd_); }
-
- protected:
-  int_type underflow() override {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    if (pos_ >= end_) return traits_type::eof();
-    size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof buf_, end_ - pos_));
-    ssize_t n;
-    do {
-      n = ::pread(fd_, buf_, want, static_cast<off_t>(pos_));
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return traits_type::eof();
-    pos_ += static_cast<uint64_t>(n);
-    setg(buf_, buf_, buf_ + n);
-    return traits_type::to_int_type(*gptr());
-  }
-
- private:
-  int fd_;
-  uint64_t pos_;
-  uint64_t end_;
-  char buf_[65536];
-};
-
-class RangeIstream : public std::istream {
- public:
-  RangeIstream(int fd, uint64_t offset, uint64_t size) : std::istream(nullptr), buf_(fd, offset, size) {
-    rdbuf(&buf_);
-  }
-
- private:
-  RangeStreamBuf buf_;
-};
-
-}  // namespace
 
 std::optional<MdboxLocator> parse_mdbox_locator(const std::string& locator) {
   auto parts = split_ws(locator);
@@ -132,7 +90,7 @@ std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
       MdboxBodyRange r = storage_.body_of(*e);
       int fd = ::open(r.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) throw_errno("cannot open mdbox file", r.path);
-      return std::make_unique<RangeIstream>(fd, r.body_offset, r.body_size);
+      return std::make_unique<DboxRangeStream>(fd, r.body_offset, r.body_size);
     } catch (const Error&) {
       if (attempt > 0) throw;
       storage_.map().refresh();

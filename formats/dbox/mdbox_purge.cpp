@@ -19,7 +19,9 @@
 #include <map>
 #include <set>
 
+#include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/mdbox_appender.hpp"
+#include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
 #include "lib/error.hpp"
@@ -138,14 +140,18 @@ void MdboxStorage::purge() {
         continue;
       }
       std::string rec = read_range(path, e.offset, e.size);
-      auto body = parse_mdbox_msg_header(rec, kMdboxMsgHeaderSize);
-      if (rec.size() != e.size || !body || kMdboxMsgHeaderSize + *body > e.size) {
+      uint64_t body = 0;
+      try {
+        MdboxScannedMessage m = parse_mdbox_message(rec, kDboxMessageHeaderSize, path, e.offset);
+        if (m.size != e.size) throw Error(kExitDataErr, "the map's size doesn't match");
+        body = m.body_size;
+      } catch (const Error&) {
         damaged.push_back(path + " at offset " + std::to_string(e.offset));
         file_damaged = true;
         break;
       }
       MdboxAppender& out = wants_alt(e.map_uid) ? *to_alt : to_primary;
-      moved.emplace_back(e.map_uid, out.append_raw(rec, *body));
+      moved.emplace_back(e.map_uid, out.append_raw(rec, body));
     }
     if (file_damaged) continue;  // pending files get removed by the next purge
     to_primary.flush();

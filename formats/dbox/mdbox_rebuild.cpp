@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -43,7 +44,7 @@ void MdboxStorage::rebuild() {
       if (!seen_ids.insert(id).second) continue;
       header.highest_file_id = std::max(header.highest_file_id, id);
       std::string data = read_file(path_join(dir, mdbox_file_name(id)));
-      MdboxFileScan scan = scan_mdbox_file(data);
+      MdboxFileScan scan = scan_mdbox_file(data, path_join(dir, mdbox_file_name(id)));
       for (auto& m : scan.messages) found.push_back({id, std::move(m)});
     }
   }
@@ -67,7 +68,7 @@ void MdboxStorage::rebuild() {
       f.map_uid = next_uid++;
     }
     by_uid[f.map_uid] = i;
-    auto& same = by_guid[*f.m.meta.get('G')];
+    auto& same = by_guid[f.m.meta.guid()];
     for (size_t j : same)
       if (found[j].m.body_size == f.m.body_size) f.duplicate = true;
     same.push_back(i);
@@ -90,7 +91,7 @@ void MdboxStorage::rebuild() {
       size_t hit = SIZE_MAX;
       if (loc) {
         auto it = by_uid.find(loc->map_uid);
-        if (it != by_uid.end() && (r.guid.empty() || *found[it->second].m.meta.get('G') == r.guid))
+        if (it != by_uid.end() && (r.guid.empty() || found[it->second].m.meta.guid() == r.guid))
           hit = it->second;
       }
       if (hit == SIZE_MAX && !r.guid.empty()) {
@@ -119,7 +120,7 @@ void MdboxStorage::rebuild() {
   for (size_t i = 0; i < found.size(); ++i) {
     const FoundMessage& f = found[i];
     if (f.refcount || f.duplicate || f.was_expunged) continue;
-    std::string box = f.m.meta.get('B').value_or("INBOX");
+    std::string box = f.m.meta.orig_mailbox().value_or("INBOX");
     try {
       validate_mailbox_name(box, separator_);
     } catch (const Error&) {
@@ -164,13 +165,13 @@ void MdboxStorage::rebuild() {
       const FoundMessage& f = found[i];
       MessageRecord r;
       r.uid = uid++;
-      r.guid = *f.m.meta.get('G');
-      r.received_date = mdbox_hex_or(f.m.meta.get('R'), now);
+      r.guid = f.m.meta.guid();
+      r.received_date = f.m.meta.received_time().value_or(now);
       r.save_date = now;
-      r.physical_size = f.m.body_size;
-      r.virtual_size = static_cast<uint64_t>(mdbox_hex_or(f.m.meta.get('V'), static_cast<int64_t>(f.m.body_size)));
-      r.pop3_uidl = f.m.meta.get('P').value_or("");
-      r.pop3_order = parse_u32(f.m.meta.get('O').value_or("")).value_or(0);
+      r.physical_size = f.m.meta.physical_size().value_or(f.m.body_size);
+      r.virtual_size = f.m.meta.virtual_size().value_or(r.physical_size);
+      r.pop3_uidl = f.m.meta.pop3_uidl();
+      r.pop3_order = f.m.meta.pop3_order().value_or(0);
       r.locator = format_mdbox_locator({f.map_uid, false});
       t.append(r);
     }

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <map>
 
+#include "formats/dbox/dbox_file_header.hpp"
+#include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -171,7 +173,7 @@ MdboxBodyRange MdboxStorage::body_of(const MdboxMapEntry& e) const {
                                    "force-resync` rebuilds the map from the files that exist)");
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("cannot open mdbox file", path);
-  char buf[kMdboxMsgHeaderSize];
+  char buf[kDboxMessageHeaderSize];
   ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(e.offset));
   struct stat st {};
   ::fstat(fd, &st);
@@ -183,12 +185,18 @@ MdboxBodyRange MdboxStorage::body_of(const MdboxMapEntry& e) const {
                                    "indexes from every intact message");
   };
   if (n != static_cast<ssize_t>(sizeof buf)) throw damaged("file truncated before the message");
-  auto body = parse_mdbox_msg_header(std::string_view(buf, sizeof buf), kMdboxMsgHeaderSize);
-  if (!body) throw damaged("no message header there");
-  uint64_t end = e.offset + kMdboxMsgHeaderSize + *body;
-  if (end > static_cast<uint64_t>(st.st_size) || kMdboxMsgHeaderSize + *body > e.size)
+  uint64_t body = 0;
+  try {
+    body = parse_dbox_message_header(std::string_view(buf, sizeof buf), kDboxMessageHeaderSize, path,
+                                      e.offset)
+               .body_size;
+  } catch (const Error&) {
+    throw damaged("no message header there");
+  }
+  uint64_t end = e.offset + kDboxMessageHeaderSize + body;
+  if (end > static_cast<uint64_t>(st.st_size) || kDboxMessageHeaderSize + body > e.size)
     throw damaged("message body truncated");
-  return {path, e.offset + kMdboxMsgHeaderSize, *body};
+  return {path, e.offset + kDboxMessageHeaderSize, body};
 }
 
 void MdboxStorage::list_dir_tree(const std::string& dir, const std::string& prefix,

@@ -91,10 +91,7 @@ class MdboxStorage : public MailStorage {
   void import_dovecot_if_changed();
   std::string dovecot_signature() const;  // "" when Dovecot has no map index
   void import_dovecot(const std::string& signature);
-  struct StoredInfo {
-    uint64_t body_size = 0;
-    MdboxMetadata meta;
-  };
+
 
   MailLocation location_;
   StorageSettings storage_settings_;

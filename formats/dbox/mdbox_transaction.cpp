@@ -22,12 +22,6 @@ namespace roost {
 
 namespace {
 
-std::string hex_of(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 class MdboxTransaction : public MailTransaction {
  public:
   explicit MdboxTransaction(MdboxMailbox& box) : box_(box), storage_(box.storage()) {}
@@ -39,13 +33,12 @@ class MdboxTransaction : public MailTransaction {
       appender_ = std::make_unique<MdboxAppender>(storage_, storage_.storage_dir(), true);
     Pending p;
     p.rec = record_for(req);
-    MdboxMetadata meta;
-    meta.set('R', hex_of(static_cast<uint64_t>(p.rec.received_date)));
-    meta.set('V', "");  // filled in by the appender once the body is written
-    if (!req.pop3_uidl.empty()) meta.set('P', req.pop3_uidl);
-    if (req.pop3_order) meta.set('O', std::to_string(req.pop3_order));
-    meta.set('G', p.rec.guid);
-    meta.set('B', box_.name());
+    DboxMetadata meta;
+    meta.set_received_time(p.rec.received_date);
+    if (!req.pop3_uidl.empty()) meta.set_pop3_uidl(req.pop3_uidl);
+    if (req.pop3_order) meta.set_pop3_order(req.pop3_order);
+    meta.set_guid(p.rec.guid);
+    meta.set_orig_mailbox(box_.name());
     MdboxPlaced placed = appender_->append(message, std::move(meta));
     p.placed = placed;
     p.rec.physical_size = placed.body_size;

@@ -6,6 +6,8 @@
 
 #include <set>
 
+#include "formats/dbox/dbox_file_header.hpp"
+#include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "lib/error.hpp"
@@ -20,26 +22,36 @@ size_t files_in(const std::string& dir) { return mdbox_file_ids(dir).size(); }
 uint64_t file_size(const std::string& path) { return read_file(path).size(); }
 }  // namespace
 
-TEST_CASE("mdbox file pieces round-trip", "[mdbox]") {
-  auto h = parse_mdbox_file_header(format_mdbox_file_header(0x6b0368cd));
-  REQUIRE(h);
-  CHECK(h->length == 16);
-  CHECK(h->msg_header_size == 30);
-  CHECK(h->create_time == 0x6b0368cd);
-  std::string mh = format_mdbox_msg_header(216);
-  CHECK(mh.size() == 30);
-  CHECK(mh.substr(13, 16) == "00000000000000D8");
-  CHECK(parse_mdbox_msg_header(mh, 30) == 216u);
-  MdboxMetadata m;
-  m.set('R', "6b0368cd");
-  m.set('G', "abc");
-  auto parsed = parse_mdbox_metadata(format_mdbox_metadata(m) + "trailing");
-  REQUIRE(parsed);
-  CHECK(parsed->first.get('G') == std::string("abc"));
-  CHECK(parsed->second == format_mdbox_metadata(m).size());
-  VirtualSizeCounter vs;
-  vs.feed("a\nb\r\n");
-  CHECK(vs.size() == 6);
+TEST_CASE("mdbox file scan finds every intact message past damage", "[mdbox]") {
+  DboxFileHeader fh;
+  fh.create_time = 0x6b0368cd;
+  std::string file = format_dbox_file_header(fh);
+  std::vector<uint64_t> offsets;
+  for (int i = 1; i <= 3; ++i) {
+    DboxMetadata meta;
+    meta.set_guid("guid" + std::to_string(i));
+    std::string body = test_msg(i);
+    offsets.push_back(file.size());
+    file += format_dbox_message_header(body.size()) + body + format_dbox_metadata(meta);
+  }
+  auto clean = scan_mdbox_file(file, "m.1");
+  CHECK(clean.header_ok);
+  CHECK(clean.damage.empty());
+  REQUIRE(clean.messages.size() == 3);
+  CHECK(clean.messages[0].offset == 16);
+  CHECK(clean.messages[1].offset == offsets[1]);
+  CHECK(clean.messages[2].meta.guid() == "guid3");
+  // A garbled middle header and a cut tail: the first message survives,
+  // then the scan finds its footing again.
+  std::string bad = file;
+  bad[offsets[1]] = 'x';
+  bad.resize(bad.size() - 3);
+  auto damaged = scan_mdbox_file(bad, "m.1");
+  REQUIRE(damaged.messages.size() == 1);
+  CHECK(damaged.messages[0].meta.guid() == "guid1");
+  CHECK(damaged.damage.size() >= 2);
+  CHECK_THROWS_AS(parse_mdbox_message(std::string_view(bad).substr(offsets[2]), 30, "m.1", offsets[2]),
+                  Error);
 }
 
 TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[mdbox]") {
@@ -59,11 +71,11 @@ TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[m
   CHECK(box->messages()[2].virtual_size == test_msg(3).size() + 5);  // 5 LFs counted as CRLF
   // The file is what Dovecot writes: header line, then dbox messages.
   std::string data = read_file(dir + "/mdbox/storage/m.1");
-  auto scan = scan_mdbox_file(data);
+  auto scan = scan_mdbox_file(data, "m.1");
   CHECK(scan.damage.empty());
   REQUIRE(scan.messages.size() == 5);
   CHECK(scan.messages[0].offset == 16);
-  CHECK(scan.messages[0].meta.get('B') == std::string("INBOX"));
+  CHECK(scan.messages[0].meta.orig_mailbox() == std::string("INBOX"));
   box.reset();
   st.reset();  // closing writes Dovecot's index files
   remove_tree(dir);
@@ -159,7 +171,7 @@ TEST_CASE("mdbox altmove moves bodies to the ALT storage and back", "[mdbox]") {
   inbox->sync();
   for (int i = 1; i <= 4; ++i) CHECK(slurp(*inbox->open_message(uint32_t(i))) == test_msg(i));
   std::string alt_file = dir + "/alt/storage/m." + std::to_string(mdbox_file_ids(dir + "/alt/storage")[0]);
-  CHECK(scan_mdbox_file(read_file(alt_file)).messages.size() == 2);
+  CHECK(scan_mdbox_file(read_file(alt_file), alt_file).messages.size() == 2);
   char link[4096];
   ssize_t n = ::readlink((dir + "/mdbox/dbox-alt-root").c_str(), link, sizeof link);
   CHECK(std::string(link, n > 0 ? size_t(n) : 0) == dir + "/alt");
@@ -189,7 +201,7 @@ TEST_CASE("mdbox: a damaged m.N file gives a clear error; force-resync keeps eve
     for (const auto& m : inbox->messages()) guids.insert(m.guid);
   }
   // Garble message 3's header, cut message 5 in half.
-  auto scan = scan_mdbox_file(read_file(file));
+  auto scan = scan_mdbox_file(read_file(file), file);
   REQUIRE(scan.messages.size() == 5);
   std::string data = read_file(file);
   data[scan.messages[2].offset] = 'X';
