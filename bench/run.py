@@ -169,6 +169,69 @@ def save_loop(side: Side, rep: int, opts: argparse.Namespace) -> Measure:
     return Measure(total, peak, 0, f"saved {len(msgs)}\n".encode())
 
 
+# ---- mdbox workloads: the corpus converted to a Dovecot-written mdbox
+# (doveadm backup), copied fresh into each side's home where a workload
+# changes it. Both sides run with -o mail_location=MDBOX_LOCATION, so Roost
+# starts from Dovecot's indexes (its import is part of its time).
+
+MDBOX_LOCATION = "mdbox:~/mdbox:ALT=~/mdbox-alt"
+_MDBOX_TEMPLATES: dict[str, Path] = {}
+
+
+def odd_uids(n: int) -> str:
+    return ",".join(str(u) for u in range(1, n + 1, 2))
+
+
+def mdbox_template(side: Side, kind: str, opts: argparse.Namespace) -> Path:
+    """A Dovecot-written mdbox of the corpus ("full", or "half-expunged":
+    every odd UID of every mailbox expunged, not purged). Built once, with
+    the first side's Dovecot, and reused for every side and rep."""
+    if kind in _MDBOX_TEMPLATES:
+        return _MDBOX_TEMPLATES[kind]
+    cfg = str(side.sandbox.config_path)
+    home = side.sandbox.user_home(USER)
+    work = home / "mdbox-build"
+    shutil.rmtree(work, ignore_errors=True)
+    side.sandbox.chown_homes()
+    subprocess.run(["doveadm", "-c", cfg, "backup", "-u", USER, f"mdbox:{work}"], check=True,
+                   capture_output=True)
+    if kind == "half-expunged":
+        subprocess.run(["doveadm", "-c", cfg, "-o", f"mail_location=mdbox:{work}", "expunge", "-u", USER,
+                        "mailbox", "*", "uid", odd_uids(opts.messages)], check=True, capture_output=True)
+    dest = Path(tempfile.mkdtemp(prefix=f"roost-bench-mdbox-{kind}-")) / "mdbox"
+    shutil.copytree(work, dest, symlinks=True)
+    (dest / "dbox-alt-root").unlink(missing_ok=True)  # names this sandbox's path
+    shutil.rmtree(work, ignore_errors=True)
+    _MDBOX_TEMPLATES[kind] = dest
+    return dest
+
+
+def install_mdbox(side: Side, kind: str, opts: argparse.Namespace) -> None:
+    """A fresh copy of the template as the side's ~/mdbox (ALT empty)."""
+    tpl = mdbox_template(side, kind, opts)
+    home = side.sandbox.user_home(USER)
+    for d in ("mdbox", "mdbox-alt"):
+        shutil.rmtree(home / d, ignore_errors=True)
+    shutil.copytree(tpl, home / "mdbox", symlinks=True)
+    side.sandbox.chown_homes()
+
+
+def mdbox_runner(kind: str, args, fresh_each_run: bool):
+    """Runs `args` (a list, or a function of the options giving one) against
+    the side's mdbox; with fresh_each_run the store is re-copied (untimed)
+    before every run, for workloads that change it."""
+    def run(side: Side, rep: int, opts: argparse.Namespace) -> Measure:
+        argv = args(opts) if callable(args) else args
+        marker = side.sandbox.user_home(USER) / "mdbox" / f".bench-{kind}"
+        if fresh_each_run or not marker.exists():
+            install_mdbox(side, kind, opts)
+            marker.touch()
+        r = run_measured(side.argv("-o", f"mail_location={MDBOX_LOCATION}", *argv))
+        side.sandbox.chown_homes()
+        return r
+    return run
+
+
 WORKLOADS: list[Workload] = [
     Workload("fetch-uid-flags", "fetch 'uid flags' all (every mailbox)",
              ["-f", "tab", "fetch", "-u", USER, "uid flags", "all"]),
@@ -181,7 +244,17 @@ WORKLOADS: list[Workload] = [
              ignore_columns=("firstsaved", "highestmodseq")),  # copy's save time; modseq numbering is each side's own
     Workload("save", "save N messages into INBOX, one invocation each (--save-messages)",
              runner=save_loop, compare_output=False),
-    # Later: backup, purge, altmove, sync -- one entry each.
+    Workload("mdbox-purge", "mdbox: purge after every other message was expunged (fresh copy per run)",
+             runner=mdbox_runner("half-expunged", ["purge", "-u", USER], True), compare_output=False),
+    Workload("mdbox-altmove", "mdbox: altmove every other message to ALT storage (fresh copy per run)",
+             runner=mdbox_runner("full", lambda o: ["altmove", "-u", USER, "mailbox", "*", "uid",
+                                                    odd_uids(o.messages)], True),
+             compare_output=False),
+    Workload("mdbox-fetch-uid-guid", "mdbox: fetch 'uid guid' all (every mailbox)",
+             runner=mdbox_runner("full", ["-f", "tab", "fetch", "-u", USER, "uid guid", "all"], False)),
+    Workload("mdbox-search-body", f"mdbox: search body {corpus.BODY_WORD} (every mailbox)",
+             runner=mdbox_runner("full", ["search", "-u", USER, "body", corpus.BODY_WORD], False)),
+    # Later: backup, sync -- one entry each.
 ]
 WORKLOAD_BY_NAME = {w.name: w for w in WORKLOADS}
 
