@@ -6,7 +6,9 @@
 // recorded as a signature (sizes + mtimes of Dovecot's files) in the map
 // header; when Dovecot changes its files later, the next open imports
 // again, so Dovecot's view wins over changes Roost made in between.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 
@@ -74,7 +76,8 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
   MdboxMapHeader h;
   h.uid_validity = dmap.uid_validity ? dmap.uid_validity : map_->header().uid_validity;
   h.highest_file_id = dmap.highest_file_id;
-  h.dovecot_signature = signature;
+  // The signature is recorded last: a kill in the middle of an import
+  // leaves it unset, so the next open imports again.
   {
     MdboxMap::Txn t(*map_);
     t.reset(h);
@@ -108,7 +111,8 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
     std::string dir = mailbox_dir(name);
     if (!has_dovecot_index(dir, "dovecot.index")) continue;
     DovecotMailboxIndex dbox = load_dovecot_mailbox_index(dir);
-    auto index = MailIndex::open(dir, MailIndex::Options{.fsync = settings_.fsync});
+    // Written without fsync, made durable at once by the syncfs() below.
+    auto index = MailIndex::open(dir, MailIndex::Options{.fsync = false});
     IndexHeader ih;
     ih.uidvalidity = dbox.uid_validity;
     ih.uidnext = std::max<uint32_t>(dbox.next_uid, 1);
@@ -137,6 +141,16 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
     }
     t.commit();
   }
+  if (settings_.fsync) {
+    int fd = ::open(location_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::syncfs(fd) < 0) throw_errno("cannot sync the imported indexes", location_.root);
+    ::close(fd);
+  }
+  MdboxMapHeader done = map_->header();
+  done.dovecot_signature = signature;
+  MdboxMap::Txn t(*map_);
+  t.set_header(done);
+  t.commit();
 }
 
 }  // namespace roost
