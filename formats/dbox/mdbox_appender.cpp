@@ -80,7 +80,8 @@ void MdboxAppender::open_existing_or_new() {
       ssize_t hn = ::pread(fd, hbuf, sizeof hbuf, 0);
       std::optional<DboxFileHeader> header;
       try {
-        if (hn > 0) header = parse_dbox_file_header(std::string_view(hbuf, static_cast<size_t>(hn)), path);
+        if (hn > 0)
+          header = parse_dbox_file_header(std::string_view(hbuf, static_cast<size_t>(hn)), path);
       } catch (const Error&) {
         // A damaged file takes no more mail; force-resync deals with it.
       }
@@ -96,12 +97,14 @@ void MdboxAppender::open_existing_or_new() {
         // Bytes past the last message the map names were written by a
         // writer that died before its map commit: nobody references them.
         uint64_t known_end = header->header_size;
-        for (const auto& e : map.entries_in_file(id)) known_end = std::max(known_end, e.offset + e.size);
+        for (const auto& e : map.entries_in_file(id))
+          known_end = std::max(known_end, e.offset + e.size);
         uint64_t size = static_cast<uint64_t>(st.st_size);
         if (size < known_end) ok = false;  // damaged: leave it to force-resync
         if (ok && known_end >= set.rotate_size) ok = false;
         if (ok && size > known_end) {
-          if (::ftruncate(fd, static_cast<off_t>(known_end)) < 0) throw_errno("cannot truncate", path);
+          if (::ftruncate(fd, static_cast<off_t>(known_end)) < 0)
+            throw_errno("cannot truncate", path);
         }
         if (ok) {
           cur_.fd = fd;

@@ -43,7 +43,8 @@ std::string le(uint64_t v, size_t n) {
 // (checked with doveadm 2.3.19: "Recreated ... because: points to old .log
 // file"); an empty log of ours would instead make it drop the index. So the
 // old logs go first, then the index is replaced.
-void write_index(const std::string& dir, const std::string& prefix, const DovecotIndexImage& image) {
+void write_index(const std::string& dir, const std::string& prefix,
+                 const DovecotIndexImage& image) {
   for (const char* stale : {".log", ".log.2", ".cache", ".backup"})
     if (::unlink(path_join(dir, prefix + stale).c_str()) < 0 && errno != ENOENT)
       throw_errno("cannot remove", path_join(dir, prefix + stale));

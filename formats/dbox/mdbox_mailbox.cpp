@@ -17,7 +17,6 @@ namespace roost {
 
 std::unique_ptr<MailTransaction> make_mdbox_transaction(MdboxMailbox& box);
 
-
 std::optional<MdboxLocator> parse_mdbox_locator(const std::string& locator) {
   auto parts = split_ws(locator);
   if (parts.empty() || parts.size() > 2) return std::nullopt;
@@ -48,14 +47,18 @@ MdboxMailbox::~MdboxMailbox() {
   }
 }
 
-MailboxStatus MdboxMailbox::status() { return status_from_index(index_->header(), messages()); }
+MailboxStatus MdboxMailbox::status() {
+  return status_from_index(index_->header(), messages());
+}
 
 void MdboxMailbox::sync() {
   index_->refresh();
   storage_.map().refresh();
 }
 
-const std::vector<MessageRecord>& MdboxMailbox::messages() { return index_->records(); }
+const std::vector<MessageRecord>& MdboxMailbox::messages() {
+  return index_->records();
+}
 
 std::vector<MessageRecord> MdboxMailbox::changed_since(uint64_t modseq) {
   return index_->changed_since(modseq);
@@ -65,7 +68,9 @@ std::vector<ExpungeRecord> MdboxMailbox::expunged_since(uint64_t modseq) {
   return index_->expunges_since(modseq);
 }
 
-std::vector<std::string> MdboxMailbox::keywords() { return index_->keywords(); }
+std::vector<std::string> MdboxMailbox::keywords() {
+  return index_->keywords();
+}
 
 std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
   const MessageRecord* m = index_->find(uid);
@@ -73,7 +78,8 @@ std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
     index_->refresh();
     m = index_->find(uid);
   }
-  if (!m) throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
+  if (!m)
+    throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
   auto loc = parse_mdbox_locator(m->locator);
   if (!loc)
     throw Error(kExitDataErr, "the index of mailbox " + name_ + " has a bad record for UID " +
@@ -99,7 +105,8 @@ std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
 }
 
 std::string MdboxMailbox::read_header(uint32_t uid) {
-  if (!header_cache_) header_cache_ = std::make_unique<HeaderCache>(dir_, index_->header().uidvalidity);
+  if (!header_cache_)
+    header_cache_ = std::make_unique<HeaderCache>(dir_, index_->header().uidvalidity);
   if (auto cached = header_cache_->find(uid)) return std::string(*cached);
   auto in = open_message(uid);
   std::string header = read_header_text(*in);
@@ -107,7 +114,9 @@ std::string MdboxMailbox::read_header(uint32_t uid) {
   return header;
 }
 
-std::unique_ptr<MailTransaction> MdboxMailbox::begin() { return make_mdbox_transaction(*this); }
+std::unique_ptr<MailTransaction> MdboxMailbox::begin() {
+  return make_mdbox_transaction(*this);
+}
 
 void MdboxMailbox::force_resync() {
   storage_.rebuild();

@@ -46,8 +46,8 @@ MdboxMapHeader decode_mdbox_map_stamp(const std::string& stamp, uint32_t uid_val
 }
 
 std::string encode_mdbox_map_locator(const MdboxMapEntry& e) {
-  return std::to_string(e.file_id) + " " + std::to_string(e.offset) + " " +
-         std::to_string(e.size) + " " + std::to_string(e.refcount);
+  return std::to_string(e.file_id) + " " + std::to_string(e.offset) + " " + std::to_string(e.size) +
+         " " + std::to_string(e.refcount);
 }
 
 std::optional<MdboxMapEntry> decode_mdbox_map_locator(uint32_t map_uid, const std::string& loc) {
@@ -72,7 +72,9 @@ MdboxMap::Lock::Lock(const std::string& path) {
   }
 }
 
-MdboxMap::Lock::~Lock() { ::close(fd_); }
+MdboxMap::Lock::~Lock() {
+  ::close(fd_);
+}
 
 MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_dir) {
   MailIndex::Options opt;
@@ -89,8 +91,8 @@ void MdboxMap::reload_entries() {
   for (const auto& r : index_->records()) {
     auto e = decode_mdbox_map_locator(r.uid, r.locator);
     if (!e)
-      throw Error(kExitDataErr, "mdbox map " + path_join(dir_, "roost.map") + " has a bad entry for map UID " +
-                                    std::to_string(r.uid) +
+      throw Error(kExitDataErr, "mdbox map " + path_join(dir_, "roost.map") +
+                                    " has a bad entry for map UID " + std::to_string(r.uid) +
                                     "; run `roost force-resync -u <user> '*'` to rebuild it");
     entries_[r.uid] = *e;
   }

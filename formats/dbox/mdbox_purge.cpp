@@ -178,10 +178,12 @@ void MdboxStorage::purge() {
     t.commit();
   }
   if (!damaged.empty())
-    throw Error(kExitDataErr, "purge left damaged mdbox files alone (" + damaged.front() +
-                                  (damaged.size() > 1 ? " and " + std::to_string(damaged.size() - 1) + " more" : "") +
-                                  "); run `roost force-resync -u <user> '*'` to recover their "
-                                  "intact messages, then purge again");
+    throw Error(
+        kExitDataErr,
+        "purge left damaged mdbox files alone (" + damaged.front() +
+            (damaged.size() > 1 ? " and " + std::to_string(damaged.size() - 1) + " more" : "") +
+            "); run `roost force-resync -u <user> '*'` to recover their "
+            "intact messages, then purge again");
 }
 
 }  // namespace roost

@@ -2,9 +2,9 @@
 // the m.* files hold (dbox-format.md §4.6 describes Dovecot's equivalent).
 #include <cstdint>
 #include <ctime>
-#include <tuple>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
@@ -23,8 +23,8 @@ struct FoundMessage {
   MdboxScannedMessage m;
   uint32_t map_uid = 0;
   uint32_t refcount = 0;
-  bool duplicate = false;      // same GUID and size as another: never restored
-  bool was_expunged = false;   // the old map had it with refcount 0
+  bool duplicate = false;     // same GUID and size as another: never restored
+  bool was_expunged = false;  // the old map had it with refcount 0
 };
 
 }  // namespace

@@ -25,7 +25,9 @@ namespace roost {
 namespace {
 constexpr const char* kMailboxDir = "mailboxes";
 constexpr const char* kMailDir = "dbox-Mails";
-bool is_inbox(const std::string& name) { return iequals(name, "INBOX"); }
+bool is_inbox(const std::string& name) {
+  return iequals(name, "INBOX");
+}
 
 uint64_t unit_value(const std::string& text, const std::string& key,
                     const std::vector<std::pair<std::string, uint64_t>>& units) {
@@ -42,7 +44,9 @@ uint64_t unit_value(const std::string& text, const std::string& key,
 }
 }  // namespace
 
-std::string mdbox_file_name(uint32_t file_id) { return "m." + std::to_string(file_id); }
+std::string mdbox_file_name(uint32_t file_id) {
+  return "m." + std::to_string(file_id);
+}
 
 std::vector<uint32_t> mdbox_file_ids(const std::string& dir) {
   std::vector<uint32_t> ids;
@@ -58,17 +62,38 @@ std::vector<uint32_t> mdbox_file_ids(const std::string& dir) {
 uint64_t parse_mdbox_size(const std::string& text, const std::string& key) {
   const uint64_t k = 1024;
   return unit_value(text, key,
-                    {{"b", 1}, {"k", k}, {"kb", k}, {"m", k * k}, {"mb", k * k},
-                     {"g", k * k * k}, {"gb", k * k * k}, {"t", k * k * k * k}, {"tb", k * k * k * k}});
+                    {{"b", 1},
+                     {"k", k},
+                     {"kb", k},
+                     {"m", k * k},
+                     {"mb", k * k},
+                     {"g", k * k * k},
+                     {"gb", k * k * k},
+                     {"t", k * k * k * k},
+                     {"tb", k * k * k * k}});
 }
 
 int64_t parse_mdbox_interval(const std::string& text, const std::string& key) {
-  return static_cast<int64_t>(unit_value(
-      text, key,
-      {{"s", 1}, {"sec", 1}, {"secs", 1}, {"second", 1}, {"seconds", 1}, {"m", 60}, {"min", 60},
-       {"mins", 60}, {"minute", 60}, {"minutes", 60}, {"h", 3600}, {"hour", 3600},
-       {"hours", 3600}, {"d", 86400}, {"day", 86400}, {"days", 86400}, {"w", 604800},
-       {"week", 604800}, {"weeks", 604800}}));
+  return static_cast<int64_t>(unit_value(text, key,
+                                         {{"s", 1},
+                                          {"sec", 1},
+                                          {"secs", 1},
+                                          {"second", 1},
+                                          {"seconds", 1},
+                                          {"m", 60},
+                                          {"min", 60},
+                                          {"mins", 60},
+                                          {"minute", 60},
+                                          {"minutes", 60},
+                                          {"h", 3600},
+                                          {"hour", 3600},
+                                          {"hours", 3600},
+                                          {"d", 86400},
+                                          {"day", 86400},
+                                          {"days", 86400},
+                                          {"w", 604800},
+                                          {"week", 604800},
+                                          {"weeks", 604800}}));
 }
 
 MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& settings)
@@ -81,7 +106,8 @@ MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& 
     if (it == settings.settings.end() || it->second.empty()) return std::nullopt;
     return it->second;
   };
-  if (auto v = get("mdbox_rotate_size")) settings_.rotate_size = parse_mdbox_size(*v, "mdbox_rotate_size");
+  if (auto v = get("mdbox_rotate_size"))
+    settings_.rotate_size = parse_mdbox_size(*v, "mdbox_rotate_size");
   if (auto v = get("mdbox_rotate_interval"))
     settings_.rotate_interval = parse_mdbox_interval(*v, "mdbox_rotate_interval");
   if (settings_.rotate_size == 0) settings_.rotate_size = 1;
@@ -120,7 +146,9 @@ void MdboxStorage::mark_changed(const std::string& mailbox) {
   if (!mailbox.empty()) changed_mailboxes_.insert(mailbox);
 }
 
-std::string MdboxStorage::storage_dir() const { return path_join(location_.root, "storage"); }
+std::string MdboxStorage::storage_dir() const {
+  return path_join(location_.root, "storage");
+}
 
 std::string MdboxStorage::alt_storage_dir() const {
   return location_.alt.empty() ? "" : path_join(location_.alt, "storage");
@@ -168,7 +196,8 @@ std::string MdboxStorage::find_file(uint32_t file_id) const {
 MdboxBodyRange MdboxStorage::body_of(const MdboxMapEntry& e) const {
   std::string path = find_file(e.file_id);
   if (path.empty())
-    throw Error(kExitNotFound, "mdbox file " + path_join(storage_dir(), mdbox_file_name(e.file_id)) +
+    throw Error(kExitNotFound, "mdbox file " +
+                                   path_join(storage_dir(), mdbox_file_name(e.file_id)) +
                                    " is missing (expunged and purged meanwhile, or lost: `roost "
                                    "force-resync` rebuilds the map from the files that exist)");
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -187,8 +216,8 @@ MdboxBodyRange MdboxStorage::body_of(const MdboxMapEntry& e) const {
   if (n != static_cast<ssize_t>(sizeof buf)) throw damaged("file truncated before the message");
   uint64_t body = 0;
   try {
-    body = parse_dbox_message_header(std::string_view(buf, sizeof buf), kDboxMessageHeaderSize, path,
-                                      e.offset)
+    body = parse_dbox_message_header(std::string_view(buf, sizeof buf), kDboxMessageHeaderSize,
+                                     path, e.offset)
                .body_size;
   } catch (const Error&) {
     throw damaged("no message header there");
@@ -251,7 +280,9 @@ std::vector<std::string> MdboxStorage::all_mailbox_names() const {
   return out;
 }
 
-bool MdboxStorage::mailbox_exists(const std::string& name) { return is_dir(mailbox_dir(name)); }
+bool MdboxStorage::mailbox_exists(const std::string& name) {
+  return is_dir(mailbox_dir(name));
+}
 
 void MdboxStorage::create_mailbox(const std::string& name, const Guid128& guid) {
   std::string dir = mailbox_dir(name);

@@ -1,9 +1,9 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,7 +65,7 @@ class MdboxStorage : public MailStorage {
   MdboxMap& map() { return *map_; }
   const MdboxSettings& settings() const { return settings_; }
   std::string storage_dir() const;
-  std::string alt_storage_dir() const;  // "" without ALT=
+  std::string alt_storage_dir() const;                     // "" without ALT=
   std::string mailbox_dir(const std::string& name) const;  // .../dbox-Mails
   // The path of m.<file_id> (primary, else ALT); "" when in neither.
   std::string find_file(uint32_t file_id) const;
@@ -91,7 +91,6 @@ class MdboxStorage : public MailStorage {
   void import_dovecot_if_changed();
   std::string dovecot_signature() const;  // "" when Dovecot has no map index
   void import_dovecot(const std::string& signature);
-
 
   MailLocation location_;
   StorageSettings storage_settings_;

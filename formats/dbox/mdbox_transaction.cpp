@@ -50,7 +50,8 @@ class MdboxTransaction : public MailTransaction {
   uint32_t copy(Mailbox& source, const MessageRecord& rec, const SaveRequest& req) override {
     auto* src = dynamic_cast<MdboxMailbox*>(&source);
     std::optional<MdboxLocator> loc = parse_mdbox_locator(rec.locator);
-    if (!src || &src->storage() != &storage_ || !loc) return MailTransaction::copy(source, rec, req);
+    if (!src || &src->storage() != &storage_ || !loc)
+      return MailTransaction::copy(source, rec, req);
     take_lock();
     if (!storage_.map().find(loc->map_uid))
       throw Error(kExitNotFound, "message UID " + std::to_string(rec.uid) + " of " + source.name() +
@@ -71,7 +72,9 @@ class MdboxTransaction : public MailTransaction {
   void update_flags(uint32_t uid, FlagOp op, const MessageFlags& flags) override {
     ops_.push_back({uid, Op::kFlags, op, flags, false});
   }
-  void expunge(uint32_t uid) override { ops_.push_back({uid, Op::kExpunge, FlagOp::kAdd, {}, false}); }
+  void expunge(uint32_t uid) override {
+    ops_.push_back({uid, Op::kExpunge, FlagOp::kAdd, {}, false});
+  }
   void set_alt_storage(uint32_t uid, bool alt) override {
     ops_.push_back({uid, Op::kAlt, FlagOp::kAdd, {}, alt});
   }

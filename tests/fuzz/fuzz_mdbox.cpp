@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& m : scan.messages) {
     if (m.offset < prev_end || m.offset + m.size > in.size()) abort();
     if (m.body_offset + m.body_size > m.offset + m.size) abort();
-    auto again = roost::parse_mdbox_message(in.substr(m.offset), static_cast<uint32_t>(m.body_offset - m.offset),
-                                            "fuzz", m.offset);
+    auto again = roost::parse_mdbox_message(
+        in.substr(m.offset), static_cast<uint32_t>(m.body_offset - m.offset), "fuzz", m.offset);
     if (again.size != m.size || !(again.meta == m.meta)) abort();
     prev_end = m.offset + m.size;
   }

@@ -55,7 +55,8 @@ Expected snapshot(MdboxStorage& st) {
 void make_work(MdboxStorage& st, int round, std::mt19937& rng) {
   auto inbox = st.open_mailbox("INBOX");
   auto archive = st.open_mailbox("Archive");
-  for (int i = 0; i < 3; ++i) save_msg(*inbox, test_msg(round * 10 + i, std::string(rng() % 900, 'y') + "\n"));
+  for (int i = 0; i < 3; ++i)
+    save_msg(*inbox, test_msg(round * 10 + i, std::string(rng() % 900, 'y') + "\n"));
   const auto& ms = inbox->messages();
   {
     auto t = archive->begin();
@@ -102,7 +103,8 @@ void check_consistent(const std::string& root, const std::string& alt, const Exp
   }
   // No stored message is named by two map entries (nothing doubled).
   std::set<std::pair<uint32_t, uint64_t>> places;
-  for (const auto& [uid, e] : st->map().entries()) CHECK(places.insert({e.file_id, e.offset}).second);
+  for (const auto& [uid, e] : st->map().entries())
+    CHECK(places.insert({e.file_id, e.offset}).second);
 }
 
 // One kill loop: `action` runs in a child that is killed at a random
@@ -157,7 +159,8 @@ void purge_kill_loop(const std::string& name, bool altmove, unsigned seed) {
       ++kills;
     } else {
       CHECK(WEXITSTATUS(status) == 0);
-      double took = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      double took =
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       if (calibrate) expected_us = took;
     }
     ++rounds;

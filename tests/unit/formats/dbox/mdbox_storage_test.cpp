@@ -17,9 +17,13 @@ using namespace roost;
 using namespace roost::test;
 
 namespace {
-size_t files_in(const std::string& dir) { return mdbox_file_ids(dir).size(); }
+size_t files_in(const std::string& dir) {
+  return mdbox_file_ids(dir).size();
+}
 
-uint64_t file_size(const std::string& path) { return read_file(path).size(); }
+uint64_t file_size(const std::string& path) {
+  return read_file(path).size();
+}
 }  // namespace
 
 TEST_CASE("mdbox file scan finds every intact message past damage", "[mdbox]") {
@@ -50,8 +54,8 @@ TEST_CASE("mdbox file scan finds every intact message past damage", "[mdbox]") {
   REQUIRE(damaged.messages.size() == 1);
   CHECK(damaged.messages[0].meta.guid() == "guid1");
   CHECK(damaged.damage.size() >= 2);
-  CHECK_THROWS_AS(parse_mdbox_message(std::string_view(bad).substr(offsets[2]), 30, "m.1", offsets[2]),
-                  Error);
+  CHECK_THROWS_AS(
+      parse_mdbox_message(std::string_view(bad).substr(offsets[2]), 30, "m.1", offsets[2]), Error);
 }
 
 TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[mdbox]") {
@@ -59,7 +63,8 @@ TEST_CASE("mdbox saves many messages into one m.N file and reads them back", "[m
   {
     auto st = mdbox_at(dir + "/mdbox");
     auto box = st->open_mailbox("INBOX");
-    for (int i = 1; i <= 5; ++i) CHECK(save_msg(*box, test_msg(i), i == 3 ? "\\Seen kw" : "") == uint32_t(i));
+    for (int i = 1; i <= 5; ++i)
+      CHECK(save_msg(*box, test_msg(i), i == 3 ? "\\Seen kw" : "") == uint32_t(i));
   }
   auto st = mdbox_at(dir + "/mdbox");
   auto box = st->open_mailbox("INBOX");
@@ -91,7 +96,8 @@ TEST_CASE("mdbox rotates files at mdbox_rotate_size", "[mdbox]") {
   CHECK(files >= 3);
   for (uint32_t id : mdbox_file_ids(dir + "/mdbox/storage"))
     CHECK(file_size(dir + "/mdbox/storage/m." + std::to_string(id)) < 1024 + 600);
-  for (int i = 1; i <= 6; ++i) CHECK(slurp(*box->open_message(uint32_t(i))) == test_msg(i, big + "\n"));
+  for (int i = 1; i <= 6; ++i)
+    CHECK(slurp(*box->open_message(uint32_t(i))) == test_msg(i, big + "\n"));
   CHECK(parse_mdbox_size("10 M", "x") == 10u * 1024 * 1024);
   CHECK(parse_mdbox_interval("1d", "x") == 86400);
   CHECK_THROWS_AS(parse_mdbox_size("ten", "x"), Error);
@@ -170,7 +176,8 @@ TEST_CASE("mdbox altmove moves bodies to the ALT storage and back", "[mdbox]") {
   CHECK(files_in(dir + "/mdbox/storage") == 1);
   inbox->sync();
   for (int i = 1; i <= 4; ++i) CHECK(slurp(*inbox->open_message(uint32_t(i))) == test_msg(i));
-  std::string alt_file = dir + "/alt/storage/m." + std::to_string(mdbox_file_ids(dir + "/alt/storage")[0]);
+  std::string alt_file =
+      dir + "/alt/storage/m." + std::to_string(mdbox_file_ids(dir + "/alt/storage")[0]);
   CHECK(scan_mdbox_file(read_file(alt_file), alt_file).messages.size() == 2);
   char link[4096];
   ssize_t n = ::readlink((dir + "/mdbox/dbox-alt-root").c_str(), link, sizeof link);
@@ -245,7 +252,8 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   // Every index gone: the map and both mailboxes.
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
                         "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
-    for (const char* f : {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+    for (const char* f :
+         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = mdbox_at(dir + "/mdbox");
   auto inbox = st->open_mailbox("INBOX");

@@ -20,7 +20,7 @@ inline std::string mdbox_tmp() {
 }
 
 inline std::unique_ptr<MdboxStorage> mdbox_at(const std::string& root, const std::string& alt = "",
-                                             const std::string& rotate = "", bool fsync = false) {
+                                              const std::string& rotate = "", bool fsync = false) {
   MailLocation loc;
   loc.format = "mdbox";
   loc.root = root;

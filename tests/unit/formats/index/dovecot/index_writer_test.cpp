@@ -34,8 +34,8 @@ TEST_CASE("dovecot index writer: an mdbox mailbox index reads back", "[dovecot-i
     r.uid = uid;
     r.flags = uid == 3 ? 0x08 | 0x40 : 0;
     r.ext = {"", le(uid + 100, 4) + le(1700000000, 4), dovecot_guid_128(guid_hex), le(uid + 1, 8),
-             dovecot_keywords_record(img.exts.back(), uid == 7 ? std::vector<size_t>{0, 1}
-                                                               : std::vector<size_t>{})};
+             dovecot_keywords_record(img.exts.back(),
+                                     uid == 7 ? std::vector<size_t>{0, 1} : std::vector<size_t>{})};
     img.records.push_back(r);
   }
   std::string bytes = build_dovecot_index(img);
@@ -65,7 +65,8 @@ TEST_CASE("dovecot index writer: an mdbox map reads back", "[dovecot-index]") {
   r.uid = 2;
   r.ext = {le(4, 4) + le(16, 4) + le(306, 4), le(2, 2)};
   img.records.push_back(r);
-  auto view = dovecot_index_view_from_file(parse_dovecot_index_file(build_dovecot_index(img), "m"), "m");
+  auto view =
+      dovecot_index_view_from_file(parse_dovecot_index_file(build_dovecot_index(img), "m"), "m");
   auto map = dovecot_map_index_from_view(view);
   CHECK(map.uid_validity == 77);
   CHECK(map.highest_file_id == 5);
