@@ -12,9 +12,10 @@
 #include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
-#include "formats/list/subscriptions_file.hpp"
+#include "formats/dbox/dbox_mailbox_list.hpp"
+#include "formats/dbox/dbox_paths.hpp"
+#include "formats/list/subscriptions_update.hpp"
 #include "formats/list/uidvalidity_file.hpp"
-#include "lib/dotlock.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/imap/mutf7.hpp"
@@ -23,8 +24,8 @@
 namespace roost {
 
 namespace {
-constexpr const char* kMailboxDir = "mailboxes";
-constexpr const char* kMailDir = "dbox-Mails";
+constexpr const char* kMailboxDir = kDboxMailboxesDir;
+constexpr const char* kMailDir = kDboxMailDir;
 bool is_inbox(const std::string& name) {
   return iequals(name, "INBOX");
 }
@@ -228,54 +229,27 @@ MdboxBodyRange MdboxStorage::body_of(const MdboxMapEntry& e) const {
   return {path, e.offset + kDboxMessageHeaderSize, body};
 }
 
-void MdboxStorage::list_dir_tree(const std::string& dir, const std::string& prefix,
-                                 std::vector<MailboxInfo>& out) const {
-  for (const auto& entry : list_dir(dir)) {
-    if (entry.empty() || entry[0] == '.' || entry == kMailDir) continue;
-    std::string path = path_join(dir, entry);
-    if (!is_dir(path)) continue;
-    MailboxInfo info;
-    std::string v = entry;
-    if (!location_.utf8) {
-      try {
-        v = mutf7_decode(entry);
-      } catch (const Error&) {
-      }
-    }
-    info.name = prefix + v;
-    info.selectable = is_dir(path_join(path, kMailDir));
-    size_t before = out.size();
-    out.push_back(info);
-    list_dir_tree(path, info.name + separator_, out);
-    out[before].has_children = out.size() > before + 1;
+std::string MdboxStorage::virtual_component(const std::string& disk) const {
+  if (location_.utf8) return disk;
+  try {
+    return mutf7_decode(disk);
+  } catch (const Error&) {
+    return disk;  // not valid mUTF-7 (written by another tool): show it raw
   }
+}
+
+std::vector<MailboxInfo> MdboxStorage::scan_tree() const {
+  return scan_dbox_mailbox_tree(path_join(location_.root, kMailboxDir), separator_,
+                                [this](const std::string& c) { return virtual_component(c); });
 }
 
 std::vector<MailboxInfo> MdboxStorage::list_mailboxes() {
-  std::vector<MailboxInfo> found;
-  list_dir_tree(path_join(location_.root, kMailboxDir), "", found);
-  std::map<std::string, MailboxInfo> boxes;
-  MailboxInfo inbox;
-  inbox.name = "INBOX";
-  boxes["INBOX"] = inbox;
-  for (auto& b : found) {
-    if (is_inbox(b.name)) b.name = "INBOX";
-    boxes[b.name] = b;
-  }
-  auto subs = subscriptions();
-  std::vector<MailboxInfo> out;
-  out.push_back(boxes["INBOX"]);
-  for (auto& [name, info] : boxes)
-    if (name != "INBOX") out.push_back(info);
-  for (auto& b : out) b.subscribed = std::find(subs.begin(), subs.end(), b.name) != subs.end();
-  return out;
+  return dbox_mailbox_listing(scan_tree(), subscriptions());
 }
 
 std::vector<std::string> MdboxStorage::all_mailbox_names() const {
-  std::vector<MailboxInfo> found;
-  list_dir_tree(path_join(location_.root, kMailboxDir), "", found);
   std::vector<std::string> out;
-  for (const auto& b : found)
+  for (const auto& b : scan_tree())
     if (b.selectable) out.push_back(is_inbox(b.name) ? "INBOX" : b.name);
   return out;
 }
@@ -347,26 +321,14 @@ void MdboxStorage::rename_mailbox(const std::string& from, const std::string& to
 }
 
 std::vector<std::string> MdboxStorage::subscriptions() {
-  auto data = read_file_if_exists(path_join(location_.root, "subscriptions"));
-  if (!data) return {};
-  return parse_subscriptions(*data, separator_);
+  return read_subscriptions_file(path_join(location_.root, kDboxSubscriptionsFile), separator_);
 }
 
 void MdboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   validate_mailbox_name(name, separator_);
-  std::string canon = is_inbox(name) ? "INBOX" : name;
-  std::string path = path_join(location_.root, "subscriptions");
-  DotLock lock = DotLock::acquire(path);
-  std::vector<std::string> names;
-  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_);
-  auto it = std::find(names.begin(), names.end(), canon);
-  if (subscribed == (it != names.end())) return;
-  if (subscribed)
-    names.push_back(canon);
-  else
-    names.erase(it);
-  lock.write_content(serialize_subscriptions(names, separator_));
-  lock.commit_replace(settings_.fsync);
+  update_subscriptions_file(path_join(location_.root, kDboxSubscriptionsFile),
+                            is_inbox(name) ? "INBOX" : name, subscribed, separator_,
+                            settings_.fsync);
 }
 
 std::unique_ptr<Mailbox> MdboxStorage::open_mailbox(const std::string& name) {

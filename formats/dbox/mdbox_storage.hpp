@@ -84,8 +84,8 @@ class MdboxStorage : public MailStorage {
  private:
   friend class MdboxPurge;
   std::string disk_path(const std::string& name) const;  // mailboxes/<disk name>
-  void list_dir_tree(const std::string& dir, const std::string& prefix,
-                     std::vector<MailboxInfo>& out) const;
+  std::string virtual_component(const std::string& disk) const;
+  std::vector<MailboxInfo> scan_tree() const;
   void ensure_alt_link();
   void forget_dovecot_list_index();
   void import_dovecot_if_changed();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "formats/dbox/mdbox_storage.hpp"
+#include "tests/unit/formats/dbox/dbox_test_util.hpp"
 #include "lib/fsutil.hpp"
 
 namespace roost::test {
@@ -32,18 +33,10 @@ inline std::unique_ptr<MdboxStorage> mdbox_at(const std::string& root, const std
   return std::make_unique<MdboxStorage>(loc, s);
 }
 
-inline std::string slurp(std::istream& in) {
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using dbox_test::slurp;
 
 inline uint32_t save_msg(Mailbox& box, const std::string& msg, const std::string& flags = "") {
-  auto t = box.begin();
-  std::istringstream in(msg);
-  SaveRequest req;
-  req.flags = parse_flag_list(flags);
-  uint32_t uid = t->save(in, req);
-  t->commit();
-  return uid;
+  return dbox_test::save_one(box, msg, flags);
 }
 
 inline std::string test_msg(int n, const std::string& extra = "") {
