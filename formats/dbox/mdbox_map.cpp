@@ -146,44 +146,37 @@ void MdboxMap::Txn::append_entry(const MdboxMapEntry& e) {
   empty_ = false;
 }
 
-void MdboxMap::Txn::add_ref(uint32_t map_uid, int delta) {
+std::optional<MdboxMapEntry> MdboxMap::Txn::current(uint32_t map_uid) const {
   auto it = changed_.find(map_uid);
-  MdboxMapEntry e;
-  if (it != changed_.end()) {
-    e = it->second;
-  } else if (const MdboxMapEntry* cur = map_.find(map_uid)) {
-    e = *cur;
-  } else {
-    return;  // gone (rebuilt meanwhile): nothing to count
-  }
-  int64_t ref = static_cast<int64_t>(e.refcount) + delta;
-  e.refcount = ref < 0 ? 0 : static_cast<uint32_t>(ref);
+  if (it != changed_.end()) return it->second;
+  if (const MdboxMapEntry* cur = map_.find(map_uid)) return *cur;
+  return std::nullopt;  // gone (rebuilt meanwhile)
+}
+
+void MdboxMap::Txn::replace(const MdboxMapEntry& e) {
   MessageRecord r;
-  r.uid = map_uid;
+  r.uid = e.map_uid;
   r.locator = encode_mdbox_map_locator(e);
   txn_.update(r);
-  changed_[map_uid] = e;
+  changed_[e.map_uid] = e;
   empty_ = false;
 }
 
+void MdboxMap::Txn::add_ref(uint32_t map_uid, int delta) {
+  auto e = current(map_uid);
+  if (!e) return;
+  int64_t ref = static_cast<int64_t>(e->refcount) + delta;
+  e->refcount = ref < 0 ? 0 : static_cast<uint32_t>(ref);
+  replace(*e);
+}
+
 void MdboxMap::Txn::move(uint32_t map_uid, uint32_t file_id, uint64_t offset, uint64_t size) {
-  auto it = changed_.find(map_uid);
-  MdboxMapEntry e;
-  if (it != changed_.end())
-    e = it->second;
-  else if (const MdboxMapEntry* cur = map_.find(map_uid))
-    e = *cur;
-  else
-    return;
-  e.file_id = file_id;
-  e.offset = offset;
-  e.size = size;
-  MessageRecord r;
-  r.uid = map_uid;
-  r.locator = encode_mdbox_map_locator(e);
-  txn_.update(r);
-  changed_[map_uid] = e;
-  empty_ = false;
+  auto e = current(map_uid);
+  if (!e) return;
+  e->file_id = file_id;
+  e->offset = offset;
+  e->size = size;
+  replace(*e);
 }
 
 void MdboxMap::Txn::remove(uint32_t map_uid) {

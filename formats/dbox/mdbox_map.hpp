@@ -98,6 +98,10 @@ class MdboxMap::Txn {
   void commit();
 
  private:
+  // The entry as this transaction sees it (its own changes first).
+  std::optional<MdboxMapEntry> current(uint32_t map_uid) const;
+  void replace(const MdboxMapEntry& e);
+
   MdboxMap& map_;
   MailIndex::Transaction txn_;
   std::map<uint32_t, MdboxMapEntry> changed_;
