@@ -119,7 +119,9 @@ std::unique_ptr<MailTransaction> MdboxMailbox::begin() {
 }
 
 void MdboxMailbox::force_resync() {
-  storage_.rebuild();
+  // One rebuild covers the whole storage: `force-resync '*'` asks every
+  // mailbox in turn, but only the first one rebuilds.
+  storage_.rebuild_once();
   header_cache_.reset();
   MailIndex::Options opt;
   opt.fsync = storage_.settings().fsync;

@@ -29,7 +29,12 @@ struct FoundMessage {
 
 }  // namespace
 
+void MdboxStorage::rebuild_once() {
+  if (!rebuilt_) rebuild();
+}
+
 void MdboxStorage::rebuild() {
+  rebuilt_ = true;
   auto lock = map_->lock();
   MdboxMap& map = *map_;
   MdboxMapHeader header = map.header();

@@ -60,6 +60,8 @@ class MdboxStorage : public MailStorage {
   // (by map UID, else by GUID), messages no mailbox references go back to
   // the mailbox in their B metadata (else INBOX), refcounts are recounted.
   void rebuild();
+  // rebuild(), unless this storage object already rebuilt.
+  void rebuild_once();
 
   // --- used by the mailbox/transaction code of this driver ---
   MdboxMap& map() { return *map_; }
@@ -98,6 +100,7 @@ class MdboxStorage : public MailStorage {
   char separator_;
   std::unique_ptr<MdboxMap> map_;
   bool map_changed_ = false;
+  bool rebuilt_ = false;
   std::set<std::string> changed_mailboxes_;
 };
 
