@@ -54,7 +54,8 @@ std::vector<MailboxInfo> dbox_mailbox_listing(std::vector<MailboxInfo> found,
   for (auto& [name, info] : boxes)
     if (name != "INBOX") out.push_back(info);
   for (auto& b : out)
-    b.subscribed = std::find(subscriptions.begin(), subscriptions.end(), b.name) != subscriptions.end();
+    b.subscribed =
+        std::find(subscriptions.begin(), subscriptions.end(), b.name) != subscriptions.end();
   return out;
 }
 

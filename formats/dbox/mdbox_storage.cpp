@@ -10,10 +10,10 @@
 #include <map>
 
 #include "formats/dbox/dbox_file_header.hpp"
-#include "formats/dbox/dbox_message_header.hpp"
-#include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/dbox/dbox_mailbox_list.hpp"
+#include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/dbox_paths.hpp"
+#include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/error.hpp"

@@ -11,6 +11,7 @@
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "lib/error.hpp"
+#include "lib/strutil.hpp"
 #include "tests/unit/formats/dbox/mdbox_test_util.hpp"
 
 using namespace roost;
@@ -294,5 +295,45 @@ TEST_CASE("mdbox reads the Dovecot 2.3 fixture (map, flags, keywords, ALT)", "[m
   CHECK(inbox->messages().size() == 4);
   for (const auto& m : inbox->messages()) CHECK_NOTHROW(slurp(*inbox->open_message(m.uid)));
   st.reset();  // closing writes Dovecot's index files
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox reads a Dovecot store with rotated logs, 40 keywords and a copy", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  std::string src = std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/generated/mdbox";
+  REQUIRE(std::system(
+              ("cp -r " + src + "/store " + dir + "/mdbox && chmod -R u+w " + dir).c_str()) == 0);
+  // expected.tsv is doveadm's `fetch 'mailbox uid guid flags' all`.
+  std::vector<std::string> expected;
+  for (const auto& line : split(read_file(src + "/expected.tsv"), '\n'))
+    if (!line.empty() && line.rfind("mailbox\t", 0) != 0) {
+      std::string l = line;
+      for (const std::string r : {" \\Recent", "\\Recent "}) {
+        auto pos = l.find(r);
+        if (pos != std::string::npos) l.erase(pos, r.size());
+      }
+      expected.push_back(l);
+    }
+  auto st = mdbox_at(dir + "/mdbox");
+  std::vector<std::string> got;
+  for (const std::string name : {"Other", "INBOX"}) {
+    auto box = st->open_mailbox(name);
+    for (const auto& m : box->messages()) {
+      got.push_back(name + "\t" + std::to_string(m.uid) + "\t" + m.guid + "\t" +
+                    format_flags(m.flags));
+      CHECK(slurp(*box->open_message(m.uid)).find("Subject:") != std::string::npos);
+    }
+  }
+  CHECK(got == expected);
+  auto inbox = st->open_mailbox("INBOX");
+  CHECK(inbox->status().uidnext == 7);
+  CHECK(inbox->status().uidvalidity == 1795392768u);
+  // The message in both mailboxes is stored once, referenced twice.
+  const MessageRecord& shared = inbox->messages()[2];
+  auto loc = parse_mdbox_locator(shared.locator);
+  REQUIRE(loc);
+  CHECK(st->map().find(loc->map_uid)->refcount == 2);
+  inbox.reset();
+  st.reset();
   remove_tree(dir);
 }
