@@ -140,9 +140,7 @@ void SdboxMailbox::open_index() {
   }
 }
 
-DotLock SdboxMailbox::lock() const {
-  return DotLock::acquire(path_join(index_dir(), "roost.sdbox"));
-}
+DboxDirLock SdboxMailbox::lock() const { return DboxDirLock::acquire(paths_.mail_dir); }
 
 void SdboxMailbox::create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync) {
   if (paths.index_dir.empty()) return;  // in memory: made on open
@@ -351,12 +349,12 @@ void SdboxMailbox::sync() {
     bool stable = true;
     if (dirs_identity(stable) == old.dirs && dovecot_identity(stable) == old.dovecot) return;
   }
-  DotLock l = lock();
+  DboxDirLock l = lock();
   sync_locked(false);
 }
 
 void SdboxMailbox::force_resync() {
-  DotLock l = lock();
+  DboxDirLock l = lock();
   synced_ = true;
   sync_locked(true);
 }

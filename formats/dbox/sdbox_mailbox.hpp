@@ -7,7 +7,7 @@
 #include "formats/index/header_cache.hpp"
 #include "formats/index/mail_index.hpp"
 #include "formats/model/storage.hpp"
-#include "lib/dotlock.hpp"
+#include "formats/dbox/dbox_dir_lock.hpp"
 
 namespace roost {
 
@@ -53,7 +53,7 @@ class SdboxMailbox : public Mailbox {
   std::string index_dir() const;
   void open_index();
   // Takes the mailbox's write lock (Roost writers only; see README).
-  DotLock lock() const;
+  DboxDirLock lock() const;
   // Brings the index in line with the u.N files (and an updated Dovecot
   // index); caller holds lock(). `rebuild`: ignore the Roost index's records
   // (force-resync), keeping only their flags.

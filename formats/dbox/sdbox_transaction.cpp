@@ -1,6 +1,6 @@
 // SdboxTransaction: saves, flag changes and expunges of one sdbox mailbox.
 //
-// The mailbox's write lock (roost.sdbox.lock) is taken at the first change
+// The mailbox's write lock (a flock on dbox-Mails/) is taken at the first change
 // and held until commit()/rollback(), so the UID save() returns is final.
 // A save writes `.temp.*` in dbox-Mails (file header, message, metadata),
 // fsyncs it and only at commit links it to u.<uid>. Commit order, each step
@@ -59,7 +59,7 @@ class SdboxTransaction : public MailTransaction {
 
   SdboxMailbox* box_;
   MailIndex::Transaction itx_;
-  DotLock lock_;
+  DboxDirLock lock_;
   uint32_t next_uid_ = 0;
   std::vector<PendingSave> saves_;
   std::map<uint32_t, MessageRecord> touched_;  // flag changes, by UID
@@ -67,10 +67,7 @@ class SdboxTransaction : public MailTransaction {
 };
 
 void SdboxTransaction::ensure_locked() {
-  if (lock_.held()) {
-    lock_.touch();
-    return;
-  }
+  if (lock_.held()) return;
   lock_ = box_->lock();
   box_->sync_locked(false);
   box_->synced_ = true;
