@@ -22,16 +22,19 @@ DboxDirLock DboxDirLock::acquire(const std::string& dir, int timeout_secs) {
     if (errno == EINTR) continue;
     if (errno != EWOULDBLOCK) throw_errno("cannot lock", dir);
     if (std::chrono::steady_clock::now() > deadline)
-      throw Error(kExitTempFail, "mailbox directory " + dir + " is still locked by another roost "
-                                 "process after " + std::to_string(timeout_secs) +
-                                 " seconds; try again later");
+      throw Error(kExitTempFail, "mailbox directory " + dir +
+                                     " is still locked by another roost "
+                                     "process after " +
+                                     std::to_string(timeout_secs) + " seconds; try again later");
     std::this_thread::sleep_for(pause);
     if (pause < std::chrono::milliseconds(100)) pause *= 2;
   }
   return lock;
 }
 
-DboxDirLock::DboxDirLock(DboxDirLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+DboxDirLock::DboxDirLock(DboxDirLock&& other) noexcept : fd_(other.fd_) {
+  other.fd_ = -1;
+}
 
 DboxDirLock& DboxDirLock::operator=(DboxDirLock&& other) noexcept {
   if (this != &other) {
@@ -42,7 +45,9 @@ DboxDirLock& DboxDirLock::operator=(DboxDirLock&& other) noexcept {
   return *this;
 }
 
-DboxDirLock::~DboxDirLock() { release(); }
+DboxDirLock::~DboxDirLock() {
+  release();
+}
 
 void DboxDirLock::release() {
   if (fd_ >= 0) ::close(fd_);  // closing drops the flock

@@ -140,7 +140,9 @@ void SdboxMailbox::open_index() {
   }
 }
 
-DboxDirLock SdboxMailbox::lock() const { return DboxDirLock::acquire(paths_.mail_dir); }
+DboxDirLock SdboxMailbox::lock() const {
+  return DboxDirLock::acquire(paths_.mail_dir);
+}
 
 void SdboxMailbox::create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync) {
   if (paths.index_dir.empty()) return;  // in memory: made on open
@@ -307,6 +309,8 @@ void SdboxMailbox::sync_locked(bool rebuild) {
       warn(std::string(e.what()) +
            "; skipping this message (the file is left in place: repair "
            "or remove it, then run `roost force-resync`)");
+      // force-resync drops what it can't read; the file stays for repair.
+      if (old) itx.expunge(uid);
       continue;
     }
     if (old) m.flags = old->flags;  // force-resync keeps what the index knew

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "formats/dbox/dbox_dir_lock.hpp"
 #include "formats/index/header_cache.hpp"
 #include "formats/index/mail_index.hpp"
 #include "formats/model/storage.hpp"
-#include "formats/dbox/dbox_dir_lock.hpp"
 
 namespace roost {
 

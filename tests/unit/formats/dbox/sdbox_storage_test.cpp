@@ -202,6 +202,10 @@ TEST_CASE("sdbox: a damaged u.N gives an error naming the file; force-resync kee
     CHECK(what.find(u2) != std::string::npos);
     CHECK(what.find("force-resync") != std::string::npos);
   }
+  // force-resync with the index intact drops the damaged message.
+  box->force_resync();
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[1].uid == 3);
   // The index is lost too: force-resync rebuilds from the files alone.
   uint32_t uidvalidity = box->status().uidvalidity;
   box.reset();
