@@ -13,11 +13,13 @@
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_import.hpp"
+#include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/dbox/sdbox_sync_stamp.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "formats/mime/header.hpp"
 #include "lib/error.hpp"
+#include "lib/fault.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
 
@@ -226,7 +228,9 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   std::string dovecot_id = dovecot_identity(stable);
   bool fresh_index = ih.uidvalidity == 0;
   std::optional<SdboxDovecotState> dovecot;
-  if (!dovecot_id.empty() && (fresh_index || rebuild || dovecot_id != old_stamp.dovecot))
+  // Nothing to import from a Dovecot log only Roost wrote (sdbox_dovecot_log.hpp).
+  const bool ours = !old_stamp.written.empty() && dovecot_id == old_stamp.written;
+  if (!dovecot_id.empty() && (fresh_index || rebuild || (dovecot_id != old_stamp.dovecot && !ours)))
     dovecot = load_sdbox_dovecot_state(dovecot_dir());
 
   MailIndex::Transaction itx = index_->begin();
@@ -271,7 +275,7 @@ void SdboxMailbox::sync_locked(bool rebuild) {
     if (!dovecot || dovecot->uid_validity != nh.uidvalidity) return nullptr;
     auto it = dovecot->records.find(uid);
     if (it == dovecot->records.end()) return nullptr;
-    if (!known || rebuild || fresh_index) return &it->second.flags;
+    if (!known || fresh_index || adopt) return &it->second.flags;
     if (it->second.modseq != 0 && it->second.modseq > old_stamp.dovecot_modseq)
       return &it->second.flags;
     return nullptr;
@@ -314,7 +318,7 @@ void SdboxMailbox::sync_locked(bool rebuild) {
       continue;
     }
     if (old) m.flags = old->flags;  // force-resync keeps what the index knew
-    if (const MessageFlags* f = dovecot_flags(uid, false)) m.flags = *f;
+    if (const MessageFlags* f = dovecot_flags(uid, old != nullptr)) m.flags = *f;
     if (old && rebuild && m.guid == old->guid && m.flags == old->flags && m.locator == old->locator)
       continue;
     itx.append(m);
@@ -336,6 +340,84 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   if (!itx.empty() || !(nh == ih)) itx.set_header(nh);
   itx.commit();
   invalidate();
+}
+
+void SdboxMailbox::export_to_dovecot(const DovecotLogTransaction& delta) {
+  if (!memory_index_dir_.empty()) return;  // INDEX=MEMORY: Dovecot keeps none either
+  try {
+    write_dovecot_log(delta);
+  } catch (const Error& e) {
+    warn(std::string(e.what()) + "; Dovecot will need `doveadm force-resync` to see the change");
+  }
+}
+
+void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta) {
+  const std::string dir = dovecot_dir();
+  const std::string log = path_join(dir, "dovecot.index.log");
+  if (path_exists(path_join(dir, "dovecot.index"))) return;  // Dovecot's own
+  const IndexHeader& h = index_->header();
+  SdboxSyncStamp stamp = decode_sdbox_sync_stamp(h.sync_stamp);
+  bool stable = true;
+  if (!path_exists(log)) {
+    // Everything Roost's index knows, as one transaction of a new log.
+    DovecotLogTransaction all;
+    all.set_uid_validity(h.uidvalidity);
+    all.set_sdbox_mailbox_guid(h.mailbox_guid);
+    for (const auto& m : index_->records()) {
+      all.append(m.uid, m.flags.system & kFlagsStorable);
+      for (const auto& kw : m.flags.keywords) all.update_keyword(kw, true, m.uid);
+    }
+    all.set_next_uid(h.uidnext);
+    const int64_t now = std::time(nullptr);
+    write_file_atomic(
+        log,
+        dovecot_log_file_header(static_cast<uint32_t>(now), static_cast<uint32_t>(now)) +
+            all.finish(),
+        0600);
+  } else {
+    if (stamp.written.empty() || dovecot_identity(stable) != stamp.written) return;
+    if (delta.empty()) return;
+    int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) throw_errno("cannot open", log);
+    // Dovecot's own lock on its log (lock_method = fcntl), so a Dovecot
+    // writer and Roost never append at once; after it, the file must still
+    // be what Roost last wrote.
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    int rc;
+    while ((rc = ::fcntl(fd, F_SETLKW, &fl)) < 0 && errno == EINTR) {
+    }
+    if (rc < 0 || dovecot_identity(stable) != stamp.written) {
+      ::close(fd);
+      return;
+    }
+    std::string data = delta.finish();
+    std::string_view rest(data);
+    while (!rest.empty()) {
+      ssize_t n = ::write(fd, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        ::close(fd);
+        throw_errno("cannot append to", log, e);
+      }
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    if (fsync_ && ::fdatasync(fd) < 0) {
+      int e = errno;
+      ::close(fd);
+      throw_errno("cannot fsync", log, e);
+    }
+    ::close(fd);
+    if (fsync_) fault_point_after_fsync();
+  }
+  stamp.written = dovecot_identity(stable);
+  IndexHeader nh = h;
+  nh.sync_stamp = encode_sdbox_sync_stamp(stamp);
+  auto itx = index_->begin();
+  itx.set_header(nh);
+  itx.commit();
 }
 
 void SdboxMailbox::ensure_synced() {

@@ -12,6 +12,7 @@
 namespace roost {
 
 struct DovecotMailboxIndex;
+class DovecotLogTransaction;
 
 // Where one sdbox mailbox keeps its pieces.
 struct SdboxPaths {
@@ -44,6 +45,13 @@ class SdboxMailbox : public Mailbox {
   std::vector<std::string> keywords() override;
   void force_resync() override;
 
+  // Keeps Dovecot's dovecot.index.log of this mailbox in step with Roost's
+  // index while Roost is the only one who wrote it: creates it (with every
+  // message) when Dovecot has no index here, appends `delta` when the log is
+  // still as Roost left it, else does nothing (Dovecot took over; it needs a
+  // force-resync to see Roost's later changes). Failures only warn.
+  void export_to_dovecot(const DovecotLogTransaction& delta);
+
   // Creates the index of a new mailbox (UIDVALIDITY, GUID).
   static void create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync);
 
@@ -65,6 +73,7 @@ class SdboxMailbox : public Mailbox {
   std::string dirs_identity(bool& stable) const;
   std::string file_path(uint32_t uid, const std::string& locator) const;
   MessageRecord record_from_file(uint32_t uid, const std::string& path, char where) const;
+  void write_dovecot_log(const DovecotLogTransaction& delta);
   void invalidate() { messages_valid_ = false; }
   void ensure_synced();
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "formats/dbox/dbox_paths.hpp"
+#include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -169,6 +170,8 @@ void SdboxStorage::create_mailbox(const std::string& name, const Guid128& guid) 
     make_dirs(p.mail_dir);
   }
   ensure_alt_link();
+  // Dovecot gets its index of the new mailbox too (UIDVALIDITY, GUID).
+  SdboxMailbox(name, p, settings_.fsync).export_to_dovecot(DovecotLogTransaction{});
 }
 
 void SdboxStorage::delete_mailbox(const std::string& name) {

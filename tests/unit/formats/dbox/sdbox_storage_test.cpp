@@ -221,16 +221,29 @@ TEST_CASE("sdbox: a damaged u.N gives an error naming the file; force-resync kee
   CHECK(ms[2].uid == 4);
   CHECK(fresh->status().uidnext == 5);
   CHECK(path_exists(u2));  // left in place for repair
-  CHECK(fresh->status().uidvalidity != 0);
-  CHECK(fresh->status().uidvalidity != uidvalidity);  // no index survived: new UID space
+  // Roost's index is gone, but the Dovecot log Roost kept for this mailbox
+  // still has the UIDVALIDITY and the flags.
+  CHECK(fresh->status().uidvalidity == uidvalidity);
+  CHECK(format_flags(ms[0].flags) == "\\Seen \\Recent");
   // With the index intact, force-resync keeps flags and UIDVALIDITY.
   auto tx = fresh->begin();
   tx->update_flags(3, FlagOp::kAdd, parse_flag_list("\\Flagged"));
   tx->commit();
   uint32_t uv = fresh->status().uidvalidity;
   fresh->force_resync();
+  fresh->force_resync();
   CHECK(fresh->status().uidvalidity == uv);
   CHECK(format_flags(fresh->messages()[1].flags) == "\\Flagged \\Recent");
+  // Without any index, a new UID space.
+  fresh.reset();
+  for (const auto& f : list_dir(mail_dir(root, "INBOX")))
+    if (f.rfind("roost.index", 0) == 0 || f.rfind("dovecot.index", 0) == 0)
+      ::unlink((mail_dir(root, "INBOX") + "/" + f).c_str());
+  auto bare = open_sdbox(root)->open_mailbox("INBOX");
+  bare->force_resync();
+  CHECK(bare->messages().size() == 3);
+  CHECK(bare->status().uidvalidity != 0);
+  CHECK(bare->status().uidvalidity != uv);
 }
 
 TEST_CASE("sdbox reads a Dovecot store with a rotated log and 40 keywords", "[sdbox]") {
