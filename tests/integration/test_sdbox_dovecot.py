@@ -166,6 +166,15 @@ def main():
         D("flags", "add", "-u", "u2", "\\Flagged", "mailbox", "INBOX", "uid", "3")
         compare(dv, ["-f", "tab", "fetch", "-u", "u2", "mailbox uid flags", "all"],
                 "Dovecot's flags on a resynced roost store: ")
+        # Mailbox renames and deletes by roost show in Dovecot's listing.
+        R("mailbox", "create", "-u", "u2", "Old", "Old/Kid")
+        R("save", "-u", "u2", "-m", "Old/Kid", input=msg(8, "kid"))
+        R("mailbox", "rename", "-u", "u2", "Old", "New")
+        R("mailbox", "delete", "-u", "u2", "Ünïcode")
+        dv.chown_homes()
+        compare(dv, ["mailbox", "list", "-u", "u2"], "after roost's rename and delete: ")
+        compare(dv, ["-f", "tab", "fetch", "-u", "u2", "mailbox uid guid flags", "mailbox", "New/Kid", "all"],
+                "renamed mailbox: ")
         # Dovecot saves into the resynced store; roost sees it.
         dv.save("u2", "INBOX", msg(9).encode())
         compare(dv, ["-f", "tab", "fetch", "-u", "u2", "mailbox uid guid flags", "all"],
