@@ -283,3 +283,40 @@ TEST_CASE("sdbox reads a Dovecot store with a rotated log and 40 keywords", "[sd
   CHECK(inbox.uidvalidity == 1795392765u);
   CHECK(st->open_mailbox("Other")->status().uidvalidity == 1795392764u);
 }
+
+TEST_CASE("sdbox keeps a given GUID, POP3 UIDL and order, dates and UID", "[sdbox]") {
+  TempDir t;
+  auto box = open_sdbox(t.path + "/root")->open_mailbox("INBOX");
+  auto tx = box->begin();
+  std::istringstream in(kMsg);
+  SaveRequest req;
+  req.guid = "1234567890.M1P2.host";  // a Maildir-origin GUID, kept as it is
+  req.pop3_uidl = "UID-7";
+  req.pop3_order = 3;
+  req.received_date = 1700000000;
+  req.uid = 40;
+  CHECK(tx->save(in, req) == 40);
+  tx->commit();
+  auto r = DboxFileReader::open(mail_dir(t.path + "/root", "INBOX") + "/u.40");
+  auto m = r->next();
+  REQUIRE(m);
+  std::string keys;
+  for (const auto& f : m->metadata.fields) keys += f.key;
+  CHECK(keys == "RVPOG");  // Dovecot's order
+  auto again = open_sdbox(t.path + "/root")->open_mailbox("INBOX");
+  REQUIRE(again->messages().size() == 1);
+  const auto& rec = again->messages()[0];
+  CHECK(rec.uid == 40);
+  CHECK(rec.guid == req.guid);
+  CHECK(rec.pop3_uidl == "UID-7");
+  CHECK(rec.pop3_order == 3);
+  CHECK(rec.received_date == 1700000000);
+  CHECK(again->status().uidnext == 41);
+  // A UID below UIDNEXT is not reused: the next one is given.
+  auto tx2 = again->begin();
+  std::istringstream in2(kMsg);
+  SaveRequest low;
+  low.uid = 5;
+  CHECK(tx2->save(in2, low) == 41);
+  tx2->commit();
+}
