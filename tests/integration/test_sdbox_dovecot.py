@@ -9,6 +9,7 @@
    mailboxes, UIDs, GUIDs, bodies, flags, UIDVALIDITY and mailbox GUIDs
    without a force-resync (Roost keeps Dovecot's log of mailboxes it
    created), and after `doveadm force-resync -u u2 '*'` too.
+3. The same with the index files under INDEX=.
 """
 import os
 import sys
@@ -179,6 +180,28 @@ def main():
         dv.save("u2", "INBOX", msg(9).encode())
         compare(dv, ["-f", "tab", "fetch", "-u", "u2", "mailbox uid guid flags", "all"],
                 "after Dovecot saved into roost's store: ")
+
+    # 3. INDEX= elsewhere: Dovecot keeps a mailbox's index in
+    #    <INDEX>/mailboxes/<name>/ (no dbox-Mails/); both ways again.
+    with DovecotSandbox(users=["u1", "u2"], mail_location="sdbox:~/sdbox:INDEX=~/idx") as dv:
+        dv.start()
+        cfg = dv.config_path
+        dv.save("u1", "INBOX", msg(1).encode())
+        dv.doveadm("mailbox", "create", "-u", "u1", "A/B", check=True)
+        dv.save("u1", "A/B", msg(2).encode())
+        dv.doveadm("flags", "add", "-u", "u1", "\\Seen", "mailbox", "A/B", "uid", "1", check=True)
+        compare(dv, ["-f", "tab", "fetch", "-u", "u1", "mailbox uid guid flags", "all"], "INDEX=: ")
+        roost.run(["save", "-u", "u2", "-m", "INBOX"], config=cfg, input=msg(1))
+        roost.run(["mailbox", "create", "-u", "u2", "A/B"], config=cfg)
+        roost.run(["save", "-u", "u2", "-m", "A/B"], config=cfg, input=msg(2))
+        roost.run(["flags", "add", "-u", "u2", "\\Seen", "mailbox", "A/B", "uid", "1"], config=cfg)
+        check((dv.user_home("u2") / "idx" / "mailboxes" / "A" / "B" / "dovecot.index.log").exists(),
+              "roost keeps Dovecot's log where Dovecot looks for it under INDEX=")
+        dv.chown_homes()
+        compare(dv, ["-f", "tab", "fetch", "-u", "u2", "mailbox uid guid flags", "all"],
+                "INDEX=, roost-written: ")
+        compare(dv, ["-f", "tab", "mailbox", "status", "-u", "u2", "messages uidvalidity guid", "*"],
+                "INDEX=, roost-written: ")
 
     CHECKS.finish()
 

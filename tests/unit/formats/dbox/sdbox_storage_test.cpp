@@ -320,3 +320,30 @@ TEST_CASE("sdbox keeps a given GUID, POP3 UIDL and order, dates and UID", "[sdbo
   CHECK(tx2->save(in2, low) == 41);
   tx2->commit();
 }
+
+TEST_CASE("sdbox INDEX=: index files in <INDEX>/mailboxes/<name>/, as Dovecot keeps them",
+          "[sdbox]") {
+  TempDir t;
+  MailLocation loc;
+  loc.format = "sdbox";
+  loc.root = t.path + "/root";
+  loc.index = t.path + "/idx";
+  StorageSettings set;
+  set.fsync = false;
+  SdboxStorage st(loc, set);
+  CHECK(st.paths_of("A/B").index_dir == t.path + "/idx/mailboxes/A/B");
+  st.create_mailbox("A");
+  st.create_mailbox("A/B");
+  save_one(*st.open_mailbox("A/B"), kMsg, "\\Seen");
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/roost.index.log"));
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/dovecot.index.log"));
+  st.delete_mailbox("A");  // A/B's index lives inside A's index dir: it stays
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/roost.index.log"));
+  CHECK(!path_exists(t.path + "/idx/mailboxes/A/roost.index.log"));
+  auto box = st.open_mailbox("A/B");
+  REQUIRE(box->messages().size() == 1);
+  CHECK(format_flags(box->messages()[0].flags) == "\\Seen \\Recent");
+  st.rename_mailbox("A", "C");
+  CHECK(path_exists(t.path + "/idx/mailboxes/C/B/roost.index.log"));
+  CHECK(format_flags(st.open_mailbox("C/B")->messages()[0].flags) == "\\Seen \\Recent");
+}
