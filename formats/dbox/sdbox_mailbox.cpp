@@ -354,11 +354,12 @@ void SdboxMailbox::export_to_dovecot(const DovecotLogTransaction& delta) {
 void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta) {
   const std::string dir = dovecot_dir();
   const std::string log = path_join(dir, "dovecot.index.log");
-  if (path_exists(path_join(dir, "dovecot.index"))) return;  // Dovecot's own
   const IndexHeader& h = index_->header();
   SdboxSyncStamp stamp = decode_sdbox_sync_stamp(h.sync_stamp);
   bool stable = true;
   if (!path_exists(log)) {
+    // A snapshot without its log is Dovecot's business (it rebuilds).
+    if (path_exists(path_join(dir, "dovecot.index"))) return;
     // Everything Roost's index knows, as one transaction of a new log.
     DovecotLogTransaction all;
     all.set_uid_validity(h.uidvalidity);
@@ -375,23 +376,34 @@ void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta) {
             all.finish(),
         0600);
   } else {
-    if (stamp.written.empty() || dovecot_identity(stable) != stamp.written) return;
     if (delta.empty()) return;
-    int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0) throw_errno("cannot open", log);
-    // Dovecot's own lock on its log (lock_method = fcntl), so a Dovecot
-    // writer and Roost never append at once; after it, the file must still
-    // be what Roost last wrote.
-    struct flock fl = {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    int rc;
-    while ((rc = ::fcntl(fd, F_SETLKW, &fl)) < 0 && errno == EINTR) {
+    // The changes only name UIDs, flags and keyword names (no extension
+    // ids), so they apply after whatever Dovecot wrote: appended under
+    // Dovecot's own lock on its log (lock_method = fcntl), to the file that
+    // is the log when the lock is held (Dovecot may have rotated it).
+    int fd = -1;
+    for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
+      fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      if (fd < 0) throw_errno("cannot open", log);
+      struct flock fl = {};
+      fl.l_type = F_WRLCK;
+      fl.l_whence = SEEK_SET;
+      int rc;
+      while ((rc = ::fcntl(fd, F_SETLKW, &fl)) < 0 && errno == EINTR) {
+      }
+      if (rc < 0) {
+        int e = errno;
+        ::close(fd);
+        throw_errno("cannot lock", log, e);
+      }
+      struct stat by_fd, by_path;
+      if (::fstat(fd, &by_fd) < 0 || ::stat(log.c_str(), &by_path) < 0 ||
+          by_fd.st_ino != by_path.st_ino) {
+        ::close(fd);
+        fd = -1;
+      }
     }
-    if (rc < 0 || dovecot_identity(stable) != stamp.written) {
-      ::close(fd);
-      return;
-    }
+    if (fd < 0) throw Error(kExitTempFail, log + " keeps being replaced");
     std::string data = delta.finish();
     std::string_view rest(data);
     while (!rest.empty()) {

@@ -4,7 +4,8 @@
    keywords, an expunge, an altmove); roost's `fetch -f tab`, `search`,
    `mailbox status` and `mailbox list` must print what doveadm prints, and
    message text must be the same. Then Dovecot changes flags again and
-   saves more: roost picks the changes up from Dovecot's index.
+   saves more: roost picks the changes up from Dovecot's index; roost
+   changes flags, expunges and saves: Dovecot sees it at once.
 2. Roost writes an sdbox store for a second user; Dovecot must see the same
    mailboxes, UIDs, GUIDs, bodies, flags, UIDVALIDITY and mailbox GUIDs
    without a force-resync (Roost keeps Dovecot's log of mailboxes it
@@ -100,17 +101,23 @@ def main():
         out = R("-f", "tab", "fetch", "-u", "u1", "uid flags", "mailbox", "INBOX", "uid", "4").stdout
         check("\\Flagged" in out and "newkw" in out, f"Dovecot's flags still there: {out}")
 
-        # Roost expunges from Dovecot's store. Dovecot answers index-only
-        # fetches from its index and doesn't notice the file is gone until it
-        # reads it or is told: force-resync.
+        # Roost's flag change and expunge on Dovecot's store reach Dovecot at
+        # once: roost appends them to Dovecot's log.
+        dv.chown_homes()
+        compare(dv, checks[0], "roost's flag change on Dovecot's store: ")
         R("expunge", "-u", "u1", "mailbox", "INBOX", "uid", "3")
         dv.chown_homes()
         d = D("-f", "tab", "fetch", "-u", "u1", "uid", "mailbox", "INBOX", "all").stdout
-        print(f"note: doveadm's UIDs after roost's expunge, before force-resync: {d.split()[1:]}")
+        check("3" not in d.split()[1:], f"Dovecot no longer lists UID 3 roost expunged: {d}")
+        compare(dv, checks[0], "after roost's expunge: ")
+        R("save", "-u", "u1", "-m", "INBOX", input=msg(7))
+        dv.chown_homes()
+        compare(dv, checks[0], "after roost saved into Dovecot's store: ")
+        compare(dv, ["-f", "pager", "fetch", "-u", "u1", "uid text", "mailbox", "INBOX", "uid", "6"],
+                "a message roost saved into Dovecot's store: ")
+        # A force-resync by Dovecot changes nothing of that.
         D("force-resync", "-u", "u1", "INBOX")
-        d = D("-f", "tab", "fetch", "-u", "u1", "uid", "mailbox", "INBOX", "all").stdout
-        check("3" not in d.split()[1:], f"Dovecot no longer lists the expunged UID 3: {d}")
-        compare(dv, checks[0], "after roost's expunge and Dovecot's force-resync: ")
+        compare(dv, checks[0], "after Dovecot's force-resync: ")
         compare(dv, ["-f", "tab", "mailbox", "status", "-u", "u1",
                      "messages uidnext uidvalidity guid", "INBOX"], "after Dovecot's force-resync: ")
 
@@ -144,8 +151,7 @@ def main():
         R("flags", "add", "-u", "u2", "\\Flagged", "mailbox", "INBOX", "uid", "4")
         dv.chown_homes()
         d = D("-f", "tab", "fetch", "-u", "u2", "uid flags", "mailbox", "INBOX", "uid", "4").stdout
-        print(f"note: roost's flag change after Dovecot opened the mailbox, seen by Dovecot: "
-              f"{'Flagged' in d}")
+        check("\\Flagged" in d, f"roost's flag change after Dovecot opened the mailbox: {d}")
         D("force-resync", "-u", "u2", "*")
         for args in (["-f", "tab", "fetch", "-u", "u2", "mailbox uid guid", "all"],
                      ["-f", "pager", "fetch", "-u", "u2", "uid text", "all"],

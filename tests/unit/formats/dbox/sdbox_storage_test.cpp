@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/sdbox_storage.hpp"
+#include "formats/index/dovecot/mailbox_index.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "tests/unit/formats/dbox/dbox_test_util.hpp"
@@ -346,4 +348,40 @@ TEST_CASE("sdbox INDEX=: index files in <INDEX>/mailboxes/<name>/, as Dovecot ke
   st.rename_mailbox("A", "C");
   CHECK(path_exists(t.path + "/idx/mailboxes/C/B/roost.index.log"));
   CHECK(format_flags(st.open_mailbox("C/B")->messages()[0].flags) == "\\Seen \\Recent");
+}
+
+TEST_CASE("sdbox: Roost's changes to a Dovecot store are appended to Dovecot's log", "[sdbox]") {
+  TempDir t;
+  std::string src = std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/generated/sdbox";
+  REQUIRE(std::system(
+              ("cp -r " + src + "/store/. " + t.path + "/ && chmod -R u+w " + t.path).c_str()) ==
+          0);
+  auto st = open_sdbox(t.path);
+  auto box = st->open_mailbox("INBOX");  // has dovecot.index, .log and .log.2
+  auto tx = box->begin();
+  tx->update_flags(1, FlagOp::kRemove, parse_flag_list("\\Seen kw00"));
+  tx->update_flags(2, FlagOp::kAdd, parse_flag_list("\\Flagged newkw"));
+  tx->expunge(4);
+  tx->commit();
+  uint32_t uid = save_one(*box, kMsg, "\\Draft");
+  CHECK(uid == 7);
+  auto d = load_dovecot_mailbox_index(mail_dir(t.path, "INBOX"));
+  CHECK(d.notes.empty());
+  std::map<uint32_t, DovecotMailRecord> by_uid;
+  for (const auto& r : d.records) by_uid[r.uid] = r;
+  REQUIRE(by_uid.size() == 4);
+  CHECK(!by_uid.count(4));
+  CHECK((by_uid[1].flags & kDovecotFlagSeen) == 0);
+  CHECK(std::find(by_uid[1].keywords.begin(), by_uid[1].keywords.end(), "kw00") ==
+        by_uid[1].keywords.end());
+  CHECK((by_uid[2].flags & kDovecotFlagFlagged) != 0);
+  CHECK(std::find(by_uid[2].keywords.begin(), by_uid[2].keywords.end(), "newkw") !=
+        by_uid[2].keywords.end());
+  CHECK(by_uid[7].flags == kDovecotFlagDraft);
+  CHECK(d.next_uid == 8);
+  // Roost reading the store again sees the same (its own changes come back
+  // from Dovecot's log unchanged).
+  auto again = open_sdbox(t.path)->open_mailbox("INBOX");
+  REQUIRE(again->messages().size() == 4);
+  CHECK(format_flags(again->messages()[1].flags).find("\\Flagged") != std::string::npos);
 }
