@@ -1,9 +1,9 @@
 #pragma once
-// Writes Dovecot's view of an sdbox mailbox Roost wrote, as transactions of
-// Dovecot 2.3's `dovecot.index.log` (layout: spec mail-index-format.md §3),
-// so Dovecot opens the mailbox with Roost's UIDVALIDITY, mailbox GUID,
-// messages, flags and keywords without a force-resync. Pure: bytes out;
-// the file handling is in sdbox_dovecot_log_writer.cpp.
+// Roost's changes to an sdbox mailbox as transactions of Dovecot 2.3's
+// `dovecot.index.log` (layout: spec mail-index-format.md §3), so Dovecot
+// sees Roost's messages, flags, keywords, expunges, UIDVALIDITY and mailbox
+// GUID without a force-resync. Pure: bytes out; the file handling is
+// SdboxMailbox::export_to_dovecot.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -45,11 +45,10 @@ class SdboxMailbox : public Mailbox {
   std::vector<std::string> keywords() override;
   void force_resync() override;
 
-  // Keeps Dovecot's dovecot.index.log of this mailbox in step with Roost's
-  // index while Roost is the only one who wrote it: creates it (with every
-  // message) when Dovecot has no index here, appends `delta` when the log is
-  // still as Roost left it, else does nothing (Dovecot took over; it needs a
-  // force-resync to see Roost's later changes). Failures only warn.
+  // Tells Dovecot about Roost's changes through its dovecot.index.log:
+  // creates the log (with every message) when Dovecot has no index here,
+  // else appends `delta` under Dovecot's lock on the log. Failures only
+  // warn (Dovecot then needs a force-resync to see the change).
   void export_to_dovecot(const DovecotLogTransaction& delta);
 
   // Creates the index of a new mailbox (UIDVALIDITY, GUID).

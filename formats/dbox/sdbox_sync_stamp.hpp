@@ -12,8 +12,8 @@ struct SdboxSyncStamp {
   std::string dirs;             // "" = not trusted (rescan on next open)
   std::string dovecot;          // identity of dovecot.index + .log at the last import; "" = none
   uint64_t dovecot_modseq = 0;  // Dovecot's HIGHESTMODSEQ at the last import
-  // Identity of Dovecot's index files right after Roost last wrote Dovecot's
-  // log itself; "" when Roost doesn't keep Dovecot's log (sdbox_dovecot_log.hpp).
+  // Identity of Dovecot's index files right after Roost last wrote to
+  // Dovecot's log (sdbox_dovecot_log.hpp): nothing to import while unchanged.
   std::string written;
 };
 

@@ -10,8 +10,8 @@
 //      replaced), then the directory is fsynced;
 //   3. the Roost index commits flags, expunges and the new records with one
 //      new modseq;
-//   4. while Dovecot's dovecot.index.log of the mailbox is one Roost wrote,
-//      the same changes are appended to it (sdbox_dovecot_log.hpp).
+//   4. the same changes are appended to Dovecot's dovecot.index.log
+//      (sdbox_dovecot_log.hpp), so Dovecot sees them too.
 // A crash before 3 is repaired by the next sync: new u.N files get indexed
 // (without the flags the save asked for), vanished ones expunged; the UID
 // of a file that exists is never handed out again.
