@@ -342,16 +342,21 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   invalidate();
 }
 
-void SdboxMailbox::export_to_dovecot(const DovecotLogTransaction& delta) {
+DovecotLogLock SdboxMailbox::lock_dovecot_log() const {
+  if (!memory_index_dir_.empty()) return {};
+  return DovecotLogLock::acquire(path_join(dovecot_dir(), "dovecot.index.log"));
+}
+
+void SdboxMailbox::export_to_dovecot(const DovecotLogTransaction& delta, DovecotLogLock* held) {
   if (!memory_index_dir_.empty()) return;  // INDEX=MEMORY: Dovecot keeps none either
   try {
-    write_dovecot_log(delta);
+    write_dovecot_log(delta, held);
   } catch (const Error& e) {
     warn(std::string(e.what()) + "; Dovecot will need `doveadm force-resync` to see the change");
   }
 }
 
-void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta) {
+void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta, DovecotLogLock* held) {
   const std::string dir = dovecot_dir();
   const std::string log = path_join(dir, "dovecot.index.log");
   const IndexHeader& h = index_->header();
@@ -378,51 +383,27 @@ void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta) {
   } else {
     if (delta.empty()) return;
     // The changes only name UIDs, flags and keyword names (no extension
-    // ids), so they apply after whatever Dovecot wrote: appended under
-    // Dovecot's own lock on its log (lock_method = fcntl), to the file that
-    // is the log when the lock is held (Dovecot may have rotated it).
-    int fd = -1;
-    for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
-      fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-      if (fd < 0) throw_errno("cannot open", log);
-      struct flock fl = {};
-      fl.l_type = F_WRLCK;
-      fl.l_whence = SEEK_SET;
-      int rc;
-      while ((rc = ::fcntl(fd, F_SETLKW, &fl)) < 0 && errno == EINTR) {
-      }
-      if (rc < 0) {
-        int e = errno;
-        ::close(fd);
-        throw_errno("cannot lock", log, e);
-      }
-      struct stat by_fd, by_path;
-      if (::fstat(fd, &by_fd) < 0 || ::stat(log.c_str(), &by_path) < 0 ||
-          by_fd.st_ino != by_path.st_ino) {
-        ::close(fd);
-        fd = -1;
-      }
+    // ids), so they apply after whatever Dovecot wrote; appended under
+    // Dovecot's lock on its log (the transaction's, or taken here).
+    DovecotLogLock own;
+    if (!held || !held->held()) {
+      own = DovecotLogLock::acquire(log);
+      held = &own;
     }
-    if (fd < 0) throw Error(kExitTempFail, log + " keeps being replaced");
+    if (!held->held()) return;
+    const int fd = held->fd();
     std::string data = delta.finish();
     std::string_view rest(data);
     while (!rest.empty()) {
       ssize_t n = ::write(fd, rest.data(), rest.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int e = errno;
-        ::close(fd);
-        throw_errno("cannot append to", log, e);
-      }
+      if (n < 0) throw_errno("cannot append to", log);
       rest.remove_prefix(static_cast<size_t>(n));
     }
-    if (fsync_ && ::fdatasync(fd) < 0) {
-      int e = errno;
-      ::close(fd);
-      throw_errno("cannot fsync", log, e);
+    if (fsync_) {
+      if (::fdatasync(fd) < 0) throw_errno("cannot fsync", log);
+      fault_point_after_fsync();
     }
-    ::close(fd);
-    if (fsync_) fault_point_after_fsync();
   }
   stamp.written = dovecot_identity(stable);
   IndexHeader nh = h;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "formats/dbox/dbox_dir_lock.hpp"
+#include "formats/dbox/dovecot_log_lock.hpp"
 #include "formats/index/header_cache.hpp"
 #include "formats/index/mail_index.hpp"
 #include "formats/model/storage.hpp"
@@ -47,9 +48,13 @@ class SdboxMailbox : public Mailbox {
 
   // Tells Dovecot about Roost's changes through its dovecot.index.log:
   // creates the log (with every message) when Dovecot has no index here,
-  // else appends `delta` under Dovecot's lock on the log. Failures only
-  // warn (Dovecot then needs a force-resync to see the change).
-  void export_to_dovecot(const DovecotLogTransaction& delta);
+  // else appends `delta` under Dovecot's lock on the log (`held` when the
+  // caller holds it already). Failures only warn (Dovecot then needs a
+  // force-resync to see the change).
+  void export_to_dovecot(const DovecotLogTransaction& delta, DovecotLogLock* held = nullptr);
+  // Dovecot's lock on this mailbox's dovecot.index.log (not held when there
+  // is no such log).
+  DovecotLogLock lock_dovecot_log() const;
 
   // Creates the index of a new mailbox (UIDVALIDITY, GUID).
   static void create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync);
@@ -72,7 +77,7 @@ class SdboxMailbox : public Mailbox {
   std::string dirs_identity(bool& stable) const;
   std::string file_path(uint32_t uid, const std::string& locator) const;
   MessageRecord record_from_file(uint32_t uid, const std::string& path, char where) const;
-  void write_dovecot_log(const DovecotLogTransaction& delta);
+  void write_dovecot_log(const DovecotLogTransaction& delta, DovecotLogLock* held);
   void invalidate() { messages_valid_ = false; }
   void ensure_synced();
 

@@ -63,6 +63,7 @@ class SdboxTransaction : public MailTransaction {
   SdboxMailbox* box_;
   MailIndex::Transaction itx_;
   DboxDirLock lock_;
+  DovecotLogLock dovecot_lock_;
   uint32_t next_uid_ = 0;
   std::vector<PendingSave> saves_;
   std::map<uint32_t, MessageRecord> touched_;  // flag changes, by UID
@@ -72,6 +73,10 @@ class SdboxTransaction : public MailTransaction {
 void SdboxTransaction::ensure_locked() {
   if (lock_.held()) return;
   lock_ = box_->lock();
+  // Dovecot assigns UIDs and appends under its log lock: holding it until
+  // commit keeps the UIDs handed out here and Dovecot's apart. Taken before
+  // the sync, so the sync sees Dovecot's last UID.
+  dovecot_lock_ = box_->lock_dovecot_log();
   box_->sync_locked(false);
   box_->synced_ = true;
   itx_ = box_->index_->begin();
@@ -226,8 +231,9 @@ void SdboxTransaction::commit() {
   itx_.commit();
   if (!dovecot.empty()) {
     dovecot.set_next_uid(box_->index_->header().uidnext);
-    box_->export_to_dovecot(dovecot);
+    box_->export_to_dovecot(dovecot, &dovecot_lock_);
   }
+  dovecot_lock_.release();
   saves_.clear();
   touched_.clear();
   expunges_.clear();
@@ -242,6 +248,7 @@ void SdboxTransaction::rollback() {
   saves_.clear();
   touched_.clear();
   expunges_.clear();
+  dovecot_lock_.release();
   if (lock_.held()) lock_.release();
 }
 
