@@ -126,6 +126,7 @@ class Side:
     name: str
     sandbox: DovecotSandbox
     prefix: list[str]            # e.g. [roost, "-c", cfg] or ["doveadm", "-c", cfg]
+    template: Path | None = None  # the store copied into this side's home (see restore_store)
 
     def argv(self, *args: str) -> list[str]:
         return [*self.prefix, *args]
@@ -144,8 +145,19 @@ class Workload:
     runner: Callable[["Side", int, argparse.Namespace], Measure] | None = None
     compare_output: bool = True
     ignore_columns: tuple[str, ...] = ()   # tab columns that legitimately differ per copy
+    # The store both sides work on: "maildir" (the corpus as generated),
+    # "mbox", "sdbox", "mdbox", or a derived store such as "mdbox-half-expunged"
+    # (see STORES). messages: corpus size for this workload (None = --messages).
+    store: str = "maildir"
+    messages: int | None = None
+    # Untimed step before EVERY run (warm-up and reps), e.g. put back a fresh
+    # copy of the store so that a writing workload (purge, altmove) or a cold
+    # open always starts from the same bytes.
+    prepare: Callable[["Side", argparse.Namespace], None] | None = None
 
     def run(self, side: Side, rep: int, opts: argparse.Namespace) -> Measure:
+        if self.prepare:
+            self.prepare(side, opts)
         if self.runner:
             return self.runner(side, rep, opts)
         return run_measured(side.argv(*self.args))
@@ -181,8 +193,140 @@ WORKLOADS: list[Workload] = [
              ignore_columns=("firstsaved", "highestmodseq")),  # copy's save time; modseq numbering is each side's own
     Workload("save", "save N messages into INBOX, one invocation each (--save-messages)",
              runner=save_loop, compare_output=False),
-    # Later: backup, purge, altmove, sync -- one entry each.
 ]
+
+
+# ------------------------------------------------------- other store formats
+
+#: mail_location per store kind. mdbox carries ALT= so that altmove has a
+#: target; an ALT root that does not exist yet costs nothing.
+STORE_LOCATIONS = {
+    "maildir": "maildir:~/Maildir",
+    "mbox": "mbox:~/mail:INBOX=~/mail/inbox",
+    "sdbox": "sdbox:~/sdbox",
+    "mdbox": "mdbox:~/mdbox:ALT=~/mdbox-alt",
+}
+#: Derived stores: (base kind, doveadm step applied once to the template).
+#: Half of every mailbox expunged -> the purge workload has 50% to drop.
+DERIVED_STORES = {
+    "mdbox-half-expunged": ("mdbox", [["expunge", "-u", USER, "mailbox", "*", "uid", "1:*", "NOT",
+                                        "uid", "{odd}"]]),
+}
+
+
+def store_kind(store: str) -> str:
+    return DERIVED_STORES[store][0] if store in DERIVED_STORES else store
+
+
+def restore_store(side: "Side", opts: argparse.Namespace) -> None:
+    """Put a fresh copy of the workload's store into *side*'s home (untimed).
+
+    Everything under the home except Dovecot's own runtime bits is replaced,
+    so indexes either side built in an earlier run are gone too (a cold open).
+    """
+    home = side.sandbox.user_home(USER)
+    for child in list(home.iterdir()) if home.exists() else []:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    shutil.copytree(side.template, home, symlinks=True, dirs_exist_ok=True)
+    side.sandbox.chown_homes()
+
+
+def drop_mbox_indexes(side: "Side", opts: argparse.Namespace) -> None:
+    """Remove both sides' mbox index directories (.imap/): a cold open that
+    must scan the whole mbox file."""
+    shutil.rmtree(side.sandbox.user_home(USER) / "mail" / ".imap", ignore_errors=True)
+
+
+def odd_uid_set(limit: int) -> str:
+    return ",".join(str(u) for u in range(1, limit + 1, 2))
+
+
+def build_template(cache: Path, store: str, messages: int, seed: int, opts) -> Path:
+    """The user's home for *store*: built once per (store, size) and reused.
+
+    Maildir and mbox are written by the corpus generator; sdbox and mdbox are
+    converted from the Maildir by the real Dovecot (``doveadm backup``), so the
+    roost side reads a store that Dovecot wrote, the way a migration would.
+    """
+    key = cache / f"{store}-{messages}"
+    if key.exists():
+        return key
+    kind = store_kind(store)
+    if store in DERIVED_STORES:
+        base = build_template(cache, kind, messages, seed, opts)
+        sb = DovecotSandbox(users=[USER], mail_location=STORE_LOCATIONS[kind])
+        sb.setup()
+        try:
+            shutil.copytree(base, sb.user_home(USER), symlinks=True, dirs_exist_ok=True)
+            sb.chown_homes()
+            sb.start()
+            for step in DERIVED_STORES[store][1]:
+                sb.doveadm(*[a.replace("{odd}", odd_uid_set(messages)) for a in step], check=True,
+                           timeout=1200)
+            sb.stop()
+            shutil.copytree(sb.user_home(USER), key, symlinks=True)
+        finally:
+            sb.cleanup()
+        return key
+    inbox_only = store == "mbox"
+    c = corpus.generate(seed=seed, messages=messages,
+                        folders=[("INBOX", True, None)] if inbox_only else None)
+    if kind == "mbox":
+        corpus.write_mbox(c, cache / "mbox-src", user_dir="{user}/mail")
+        shutil.copytree(cache / "mbox-src" / USER, key)
+        shutil.rmtree(cache / "mbox-src")
+        return key
+    maildir = cache / f"maildir-{messages}"
+    if not maildir.exists():
+        corpus.write_maildir(c, cache / "maildir-src", user_dir="{user}/Maildir")
+        shutil.copytree(cache / "maildir-src" / USER, maildir)
+        shutil.rmtree(cache / "maildir-src")
+    if kind == "maildir":
+        return maildir
+    sb = DovecotSandbox(users=[USER])
+    sb.setup()
+    try:
+        shutil.copytree(maildir, sb.user_home(USER), dirs_exist_ok=True)
+        sb.chown_homes()
+        sb.start()
+        sb.backup_to(USER, STORE_LOCATIONS[kind].split(":ALT=")[0], timeout=1200)
+        sb.stop()
+        key.mkdir()
+        src = sb.user_home(USER) / kind
+        shutil.copytree(src, key / kind, symlinks=True)
+    finally:
+        sb.cleanup()
+    return key
+
+
+def per_format_workloads() -> list[Workload]:
+    out = []
+    for fmt in ("mbox", "sdbox", "mdbox"):
+        out += [
+            Workload(f"{fmt}-fetch-uid-flags", f"{fmt}: fetch 'uid flags' all",
+                     ["-f", "tab", "fetch", "-u", USER, "uid flags", "all"], store=fmt),
+            Workload(f"{fmt}-search-body", f"{fmt}: search body {corpus.BODY_WORD}",
+                     ["search", "-u", USER, "body", corpus.BODY_WORD], store=fmt),
+        ]
+    out += [
+        Workload("mbox-open-scan", "mbox: cold open of a ~100 MB / 20,000-message INBOX "
+                 "(no index): mailbox status all INBOX",
+                 ["-f", "tab", "mailbox", "status", "-u", USER, "messages uidnext unseen vsize", "INBOX"],
+                 store="mbox", messages=20000, prepare=drop_mbox_indexes),
+        Workload("mdbox-purge", "mdbox: purge after half of every mailbox was expunged",
+                 ["purge", "-u", USER], store="mdbox-half-expunged", prepare=restore_store),
+        Workload("mdbox-altmove", "mdbox: altmove of half the messages (odd UIDs) to ALT storage",
+                 None, runner=lambda side, rep, opts: run_measured(side.argv(
+                     "altmove", "-u", USER, "mailbox", "*", "uid", odd_uid_set(opts.messages))),
+                 store="mdbox", prepare=restore_store),
+    ]
+    return out
+
+
+WORKLOADS += per_format_workloads()
 WORKLOAD_BY_NAME = {w.name: w for w in WORKLOADS}
 
 
@@ -282,29 +426,37 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     cache = Path(tempfile.mkdtemp(prefix="roost-bench-corpus-"))
     c = corpus.generate(seed=opts.seed, messages=opts.messages)
-    corpus.write_maildir(c, cache, user_dir="{user}/Maildir")
+    corpus.write_maildir(c, cache, user_dir="default/Maildir")
+    (cache / "stores").mkdir()
     print(f"bench: corpus seed={opts.seed} messages={opts.messages} generated in {time.monotonic() - t0:.1f}s")
     opts._save_msgs = list(corpus.iter_messages(opts.seed + 1_000_000, opts.save_messages))
 
     rows = []
     sandboxes: list[DovecotSandbox] = []
     try:
-        def fresh_side(name: str, prefix_fn) -> Side:
-            sb = DovecotSandbox(users=[USER], keep=opts.keep)
+        def fresh_side(name: str, prefix_fn, w: Workload) -> Side:
+            messages = w.messages or opts.messages
+            if w.store == "maildir" and messages == opts.messages:
+                template = cache / "default"
+            else:
+                template = build_template(cache / "stores", w.store, messages, opts.seed, opts)
+            sb = DovecotSandbox(users=[USER], keep=opts.keep,
+                                mail_location=STORE_LOCATIONS[store_kind(w.store)])
             sb.setup()
             sandboxes.append(sb)
-            shutil.copytree(cache / USER, sb.user_home(USER), dirs_exist_ok=True)
+            shutil.copytree(template, sb.user_home(USER), symlinks=True, dirs_exist_ok=True)
+            sb.chown_homes()
             # Dovecot is started on both sides: doveadm needs its auth
             # service, and when --roost is doveadm so does the "roost" side.
             sb.start()
-            return Side(name, sb, prefix_fn(sb))
+            return Side(name, sb, prefix_fn(sb), template)
 
         for wname in names:
             w = WORKLOAD_BY_NAME[wname]
             # Each side gets its own fresh copy of the corpus per workload, so
             # a writing workload never influences the next one.
-            sides = [fresh_side("roost", lambda sb: [opts.roost, "-c", str(sb.config_path)]),
-                     fresh_side("dovecot", lambda sb: ["doveadm", "-c", str(sb.config_path)])]
+            sides = [fresh_side("roost", lambda sb: [opts.roost, "-c", str(sb.config_path)], w),
+                     fresh_side("dovecot", lambda sb: ["doveadm", "-c", str(sb.config_path)], w)]
             notes = []
             warm = {s.name: w.run(s, -1, opts) for s in sides}
             for s in sides:
