@@ -154,6 +154,13 @@ class Workload:
     # copy of the store so that a writing workload (purge, altmove) or a cold
     # open always starts from the same bytes.
     prepare: Callable[["Side", argparse.Namespace], None] | None = None
+    # A non-Roost reference measured in the same reps on the roost side's
+    # sandbox (after prepare), e.g. `cp -a` of the store as the disk's
+    # ceiling for a full backup. Reported in the notes column.
+    ceiling: Callable[["Side", argparse.Namespace], Measure] | None = None
+    ceiling_name: str = ""
+    # Heavy workloads (100k-message corpora) run only when named in --only.
+    heavy: bool = False
 
     def run(self, side: Side, rep: int, opts: argparse.Namespace) -> Measure:
         if self.prepare:
@@ -327,6 +334,74 @@ def per_format_workloads() -> list[Workload]:
 
 
 WORKLOADS += per_format_workloads()
+
+
+# ------------------------------------------------------------ dsync family
+
+def backup_dir(side: "Side") -> Path:
+    return side.sandbox.user_home(USER) / "backup"
+
+
+def backup_argv(side: "Side", verb: str = "backup") -> list[str]:
+    return side.argv(verb, "-u", USER, f"mdbox:{backup_dir(side)}")
+
+
+def fresh_backup_target(side: "Side", opts: argparse.Namespace) -> None:
+    shutil.rmtree(backup_dir(side), ignore_errors=True)
+
+
+def cp_a_store(side: "Side", opts: argparse.Namespace) -> Measure:
+    """The disk's ceiling for a full backup: copy the same Maildir with cp -a."""
+    dst = side.sandbox.user_home(USER) / "cp-a-copy"
+    shutil.rmtree(dst, ignore_errors=True)
+    m = run_measured(["cp", "-a", str(side.sandbox.user_home(USER) / "Maildir"), str(dst)])
+    subprocess.run(["sync"], check=False)
+    shutil.rmtree(dst, ignore_errors=True)
+    return m
+
+
+def synced_replica(side: "Side", opts: argparse.Namespace) -> None:
+    """Untimed: make sure the mdbox replica exists and is in sync (each side
+    with its own tool), so the timed sync starts from a converged pair."""
+    r = run_measured(backup_argv(side, "sync"), capture=False)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: preparing the replica failed on {side.name}: "
+                         f"{r.stderr.decode(errors='replace')[-2000:]}")
+
+
+def small_changes(side: "Side", opts: argparse.Namespace) -> None:
+    """Untimed: converge, then 100 flag changes and 100 new mails on the
+    source, made by doveadm on BOTH sides (the same outside writer, e.g. an
+    IMAP server), so the timed sync has exactly that to carry over."""
+    synced_replica(side, opts)
+    n = getattr(opts, "_change_round", 0)
+    opts._change_round = n + 1
+    op = "add" if n % 2 == 0 else "remove"
+    side.sandbox.doveadm("flags", op, "-u", USER, "\\Flagged", "mailbox", "INBOX", "1:100", check=True)
+    for m in corpus.iter_messages(opts.seed + 2_000_000 + n * 100, 100):
+        side.sandbox.doveadm("save", "-u", USER, "-m", "INBOX", input=m, check=True)
+
+
+def dsync_workloads() -> list[Workload]:
+    return [
+        Workload("backup-mdbox", "full backup of the Maildir store to an empty mdbox",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side)),
+                 prepare=fresh_backup_target, compare_output=False,
+                 ceiling=cp_a_store, ceiling_name="cp -a"),
+        Workload("backup-mdbox-100k", "full backup of a 100,000-message Maildir to an empty mdbox",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side)),
+                 prepare=fresh_backup_target, compare_output=False, messages=100000,
+                 ceiling=cp_a_store, ceiling_name="cp -a", heavy=True),
+        Workload("sync-noop", "two-way sync with an mdbox replica when nothing changed",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side, "sync")),
+                 prepare=synced_replica, compare_output=False),
+        Workload("sync-small-changes", "two-way sync after 100 flag changes + 100 new mails",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side, "sync")),
+                 prepare=small_changes, compare_output=False),
+    ]
+
+
+WORKLOADS += dsync_workloads()
 WORKLOAD_BY_NAME = {w.name: w for w in WORKLOADS}
 
 
@@ -409,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         for w in WORKLOADS:
             print(f"{w.name:18} {w.description}")
         return 0
-    names = [n for n in opts.only.split(",") if n] or [w.name for w in WORKLOADS]
+    names = [n for n in opts.only.split(",") if n] or [w.name for w in WORKLOADS if not w.heavy]
     unknown = [n for n in names if n not in WORKLOAD_BY_NAME]
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; see --list")
@@ -480,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
                       compare.diff(compare.sorted_text(out_r), compare.sorted_text(out_d), max_lines=30))
             times = {s.name: [] for s in sides}
             rss = {s.name: 0 for s in sides}
+            ceiling_times = []
             for rep in range(opts.reps):
                 order = sides if rep % 2 == 0 else list(reversed(sides))
                 for s in order:
@@ -489,6 +565,15 @@ def main(argv: list[str] | None = None) -> int:
                                          f"{m.stderr.decode(errors='replace')[-2000:]}")
                     times[s.name].append(m.wall)
                     rss[s.name] = max(rss[s.name], m.maxrss_kb)
+                if w.ceiling:
+                    if w.prepare:
+                        w.prepare(sides[0], opts)
+                    ceiling_times.append(w.ceiling(sides[0], opts).wall)
+            if ceiling_times:
+                c_med = statistics.median(ceiling_times)
+                r_med = statistics.median(times["roost"])
+                notes.append(f"{w.ceiling_name} {c_med:.3f}s, roost/{w.ceiling_name.split()[0]} "
+                             f"{r_med / c_med:.2f}" if c_med > 0 else f"{w.ceiling_name} n/a")
             row = {"workload": w.name, "roost": statistics.median(times["roost"]),
                    "dovecot": statistics.median(times["dovecot"]), "roost_rss": rss["roost"],
                    "dovecot_rss": rss["dovecot"], "notes": ", ".join(notes)}
