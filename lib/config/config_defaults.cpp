@@ -108,6 +108,13 @@ const std::vector<ConfigDefault> kUserdb = {
     {"result_success", "return-ok"}, {"skip", "never"},
 };
 
+// plugin { } keys Roost reads (Dovecot's zlib plugin settings; they have no
+// defaults of their own).
+const std::vector<ConfigDefault> kPlugin = {
+    {"zlib_save", ""},
+    {"zlib_save_level", ""},
+};
+
 const std::vector<ConfigDefault> kNone;
 
 std::optional<std::string_view> find_in(const std::vector<ConfigDefault>& table,
@@ -127,6 +134,7 @@ const std::vector<ConfigDefault>& section_config_defaults(std::string_view secti
   if (section_type == "mailbox") return kMailbox;
   if (section_type == "passdb") return kPassdb;
   if (section_type == "userdb") return kUserdb;
+  if (section_type == "plugin") return kPlugin;
   return kNone;
 }
 
