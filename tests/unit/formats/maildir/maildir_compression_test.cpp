@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include "formats/builtin_drivers.hpp"
@@ -14,7 +15,9 @@
 #include "lib/compress/deflater.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
+#include "lib/compress/decompress.hpp"
 #include "maildir_test_util.hpp"
+#include "tests/unit/formats/storage_crash.hpp"
 
 using namespace roost;
 using namespace roost::test;
@@ -182,4 +185,30 @@ TEST_CASE("maildir zlib: a truncated compressed mail is an error, not a short ma
     CHECK(e.exit_code() == kExitDataErr);
     CHECK_THAT(std::string(e.what()), Catch::Contains("ends early"));
   }
+}
+
+TEST_CASE("maildir zlib: SIGKILL during compressed saves leaves only whole gzip files",
+          "[maildir][compress][crash]") {
+  TempDir t;
+  std::string root = t.path + "/Maildir";
+  CrashRounds opt;
+  opt.rounds = 60;
+  opt.budget = std::chrono::seconds(30);
+  opt.seed = 777;
+  run_storage_crash_rounds(
+      [&] { return open_with(root, "gz"); },
+      [&] {
+        // Every visible mail file is a complete gzip whose length is its S=.
+        for (const char* sub : {"new", "cur"}) {
+          for (const auto& f : list_dir(root + "/" + sub)) {
+            std::string path = root + "/" + sub + "/" + f;
+            int fd = ::open(path.c_str(), O_RDONLY);
+            REQUIRE(fd >= 0);
+            CHECK(detect_fd_compression(fd, path) == Compression::kGzip);
+            auto in = open_fd_decompressing(fd, path);
+            CHECK(slurp(*in).size() == maildir_size_extra(f, 'S'));
+          }
+        }
+      },
+      opt);
 }
