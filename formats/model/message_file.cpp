@@ -1,11 +1,8 @@
 #include "formats/model/message_file.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "lib/compress/deflater.hpp"
 #include "lib/error.hpp"
+#include "lib/fsutil.hpp"
 
 namespace roost {
 
@@ -49,15 +46,8 @@ MessageFileWriter::MessageFileWriter(int fd, std::string path, const SaveCompres
 MessageFileWriter::~MessageFileWriter() = default;
 
 void MessageFileWriter::write_fd(std::string_view data) {
-  while (!data.empty()) {
-    ssize_t w = ::write(fd_, data.data(), data.size());
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot write message file", path_);
-    }
-    data.remove_prefix(static_cast<size_t>(w));
-    stored_ += static_cast<uint64_t>(w);
-  }
+  write_all(fd_, data, path_);
+  stored_ += data.size();
 }
 
 void MessageFileWriter::pass(std::string_view data) {

@@ -77,6 +77,14 @@ void Deflater::finish() {
   finished_ = true;
 }
 
+std::string compress_string(std::string_view data, Compression format, int level) {
+  std::string out;
+  Deflater d(format, level, [&](std::string_view s) { out.append(s); });
+  d.write(data);
+  d.finish();
+  return out;
+}
+
 CompressingStreamBuf::CompressingStreamBuf(std::streambuf* dest, Compression format, int level)
     : dest_(dest), deflater_(format, level, [this](std::string_view out) {
         if (dest_->sputn(out.data(), static_cast<std::streamsize>(out.size())) !=

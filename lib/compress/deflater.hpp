@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 #include <streambuf>
+#include <string>
 #include <string_view>
 
 #include "lib/compress/compression.hpp"
@@ -39,6 +40,9 @@ class Deflater {
   uint64_t out_ = 0;
   bool finished_ = false;
 };
+
+// `data` compressed in one go (small data: tests, protocol buffers).
+std::string compress_string(std::string_view data, Compression format, int level = -1);
 
 // An output streambuf that compresses into `dest` (not owned). finish()
 // (or destruction, which swallows errors) ends the compressed stream.

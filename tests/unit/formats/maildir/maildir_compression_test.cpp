@@ -50,11 +50,7 @@ uint32_t save(Mailbox& box, const std::string& msg) {
 }
 
 std::string gzip(const std::string& data) {
-  std::string out;
-  Deflater d(Compression::kGzip, 6, [&](std::string_view s) { out.append(s); });
-  d.write(data);
-  d.finish();
-  return out;
+  return compress_string(data, Compression::kGzip);
 }
 
 std::string only_file_in(const std::string& dir) {

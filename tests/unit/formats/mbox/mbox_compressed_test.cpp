@@ -38,11 +38,7 @@ std::string slurp(std::istream& in) {
 }
 
 std::string gzip(const std::string& data) {
-  std::string out;
-  Deflater d(Compression::kGzip, 6, [&](std::string_view s) { out.append(s); });
-  d.write(data);
-  d.finish();
-  return out;
+  return compress_string(data, Compression::kGzip);
 }
 
 // Two messages as an MTA or an archiver leaves them: no X-UID, no X-IMAPbase.

@@ -20,11 +20,7 @@ using namespace roost;
 namespace {
 
 std::string compress(std::string_view data, Compression c = Compression::kGzip, int level = 6) {
-  std::string out;
-  Deflater d(c, level, [&](std::string_view s) { out.append(s); });
-  d.write(data);
-  d.finish();
-  return out;
+  return compress_string(data, c, level);
 }
 
 std::string inflate_all(const std::string& data, Compression c = Compression::kGzip) {
