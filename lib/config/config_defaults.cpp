@@ -108,12 +108,9 @@ const std::vector<ConfigDefault> kUserdb = {
     {"result_success", "return-ok"}, {"skip", "never"},
 };
 
-// plugin { } keys Roost reads (Dovecot's zlib plugin settings; they have no
-// defaults of their own).
-const std::vector<ConfigDefault> kPlugin = {
-    {"zlib_save", ""},
-    {"zlib_save_level", ""},
-};
+// plugin { } keys Roost reads. They have no defaults (doveconf -a prints
+// none), so they are not in the tables above.
+const std::vector<std::string_view> kPluginKeys = {"zlib_save", "zlib_save_level"};
 
 const std::vector<ConfigDefault> kNone;
 
@@ -134,7 +131,6 @@ const std::vector<ConfigDefault>& section_config_defaults(std::string_view secti
   if (section_type == "mailbox") return kMailbox;
   if (section_type == "passdb") return kPassdb;
   if (section_type == "userdb") return kUserdb;
-  if (section_type == "plugin") return kPlugin;
   return kNone;
 }
 
@@ -148,7 +144,13 @@ std::optional<std::string_view> section_config_default(std::string_view section_
 }
 
 bool section_type_is_used(std::string_view section_type) {
-  return !section_config_defaults(section_type).empty();
+  return !section_config_defaults(section_type).empty() || section_type == "plugin";
+}
+
+bool section_key_is_used(std::string_view section_type, std::string_view key) {
+  if (section_config_default(section_type, key)) return true;
+  return section_type == "plugin" &&
+         std::find(kPluginKeys.begin(), kPluginKeys.end(), key) != kPluginKeys.end();
 }
 
 }  // namespace roost
