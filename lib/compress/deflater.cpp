@@ -69,6 +69,13 @@ void Deflater::write(std::string_view data) {
   }
 }
 
+void Deflater::flush() {
+  if (finished_) return;
+  st_->zs.next_in = nullptr;
+  st_->zs.avail_in = 0;
+  run(Z_SYNC_FLUSH);
+}
+
 void Deflater::finish() {
   if (finished_) return;
   st_->zs.next_in = nullptr;

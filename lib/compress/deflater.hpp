@@ -26,6 +26,10 @@ class Deflater {
   Deflater& operator=(const Deflater&) = delete;
 
   void write(std::string_view data);
+  // Hands out everything written so far, ending on a byte boundary
+  // (Z_SYNC_FLUSH), so the peer can decode it now: for protocol streams
+  // such as IMAP COMPRESS. Costs a few bytes; files don't need it.
+  void flush();
   // Flushes the rest and writes the trailer; write() is not allowed after.
   void finish();
   uint64_t bytes_in() const { return in_; }

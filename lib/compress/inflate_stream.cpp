@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "lib/error.hpp"
 
 namespace roost {
@@ -37,10 +39,15 @@ void InflateStreamBuf::fail(const std::string& what) const {
 
 bool InflateStreamBuf::fill_input() {
   if (src_eof_) return false;
-  src_->read(st_->in, sizeof st_->in);
-  std::streamsize n = src_->gcount();
-  if (src_->bad()) fail("reading the compressed data failed");
-  if (n < static_cast<std::streamsize>(sizeof st_->in)) src_eof_ = true;
+  // Wait for one byte, then take what the source has buffered: a socket
+  // (IMAP COMPRESS) must not be asked for 64 KiB it may never send.
+  std::streambuf* sb = src_->rdbuf();
+  if (traits_type::eq_int_type(sb->sgetc(), traits_type::eof())) {
+    src_eof_ = true;
+    return false;
+  }
+  std::streamsize want = std::clamp<std::streamsize>(sb->in_avail(), 1, sizeof st_->in);
+  std::streamsize n = sb->sgetn(st_->in, want);
   st_->zs.next_in = reinterpret_cast<Bytef*>(st_->in);
   st_->zs.avail_in = static_cast<uInt>(n);
   return n > 0;

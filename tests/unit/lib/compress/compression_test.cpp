@@ -239,3 +239,57 @@ TEST_CASE("compression: zlib plugin settings as Dovecot 2.3 reads them", "[compr
   CHECK(error_code_of([&] { lvl.check(); }, &msg) == kExitConfig);
   CHECK_THAT(msg, Catch::Contains("zlib_save_level"));
 }
+
+namespace {
+
+// A socket-like source: hands out `data` a few bytes per underflow and
+// "blocks" (throws) when asked for more than it has.
+class TrickleBuf : public std::streambuf {
+ public:
+  explicit TrickleBuf(std::string data) : data_(std::move(data)) {}
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (pos_ >= data_.size()) throw std::runtime_error("would block");
+    size_t n = std::min<size_t>(7, data_.size() - pos_);
+    setg(data_.data() + pos_, data_.data() + pos_, data_.data() + pos_ + n);
+    pos_ += n;
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+class TrickleStream : public std::istream {
+ public:
+  explicit TrickleStream(std::string data) : std::istream(nullptr), buf_(std::move(data)) {
+    rdbuf(&buf_);
+  }
+
+ private:
+  TrickleBuf buf_;
+};
+
+}  // namespace
+
+TEST_CASE("compression: a sync flush lets a stream peer decode without waiting", "[compress]") {
+  for (auto format : {Compression::kDeflate, Compression::kGzip}) {
+    std::string wire;
+    Deflater d(format, 6, [&](std::string_view s) { wire.append(s); });
+    d.write("a1 LOGIN user secret\r\n");
+    d.flush();
+    size_t first = wire.size();
+    CHECK(first > 0);
+    // The reader gets only what was flushed and must not ask for more.
+    InflateIstream in(std::make_unique<TrickleStream>(wire.substr(0, first)), format, "imap");
+    std::string got(22, '\0');
+    in.read(got.data(), static_cast<std::streamsize>(got.size()));
+    CHECK(got == "a1 LOGIN user secret\r\n");
+    d.write("a2 LOGOUT\r\n");
+    d.finish();
+    CHECK(inflate_all(wire, format) == "a1 LOGIN user secret\r\na2 LOGOUT\r\n");
+  }
+}
