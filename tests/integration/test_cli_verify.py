@@ -176,7 +176,7 @@ def main():
         dst, loc = fresh_copy("guid")
         ul = dst / "dovecot-uidlist"
         lines = ul.read_text().splitlines(keepends=True)
-        for i, line in enumerate(lines):
+        for i, line in enumerate(lines[1:], start=1):  # lines[0] is the header
             if line.split(" ", 1)[0] == str(uid_a):
                 lines[i] = f"{uid_a} Gfeedfacefeedfacefeedfacefeedface :{line.split(':', 1)[1]}"
         ul.write_text("".join(lines))
