@@ -163,7 +163,7 @@ class Workload:
                          for _ in range(self.rng.randint(3, 12)))
         crlf = self.rng.random() < 0.1
         lines = [f"From: Sender {n % 7} <sender{n % 7}@example.com>",
-                 f"To: {self.user}@example.com",
+                 "To: Recipient <rcpt@example.com>",  # not the user: same seed, same bytes
                  f"Subject: {self.tag} message {n}",
                  f"Date: Mon, {1 + n % 28} Jan 2024 12:{n % 60:02d}:00 +0000",
                  f"Message-ID: {mid}",

@@ -36,3 +36,28 @@ TEST_CASE("maildir: a kept GUID and POP3 UIDL are written as uidlist G and P fie
   CHECK(inbox->messages()[0].guid == "0123456789abcdef0123456789abcdef");
   CHECK(inbox->messages()[0].pop3_uidl == "uidl-4");
 }
+
+// Another writer may add a G field to a line Roost already indexed (the
+// file name stays the same): the new GUID must be seen, not the cached one.
+TEST_CASE("maildir: a G field added to an indexed uidlist line changes the GUID",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '/');
+  {
+    auto inbox = st->open_mailbox("INBOX");
+    auto t = inbox->begin();
+    std::istringstream in("Subject: one\n\nx\n");
+    t->save(in, SaveRequest{});
+    t->commit();
+    REQUIRE(inbox->messages().size() == 1);
+  }
+  std::string text = read_file(root + "/dovecot-uidlist");
+  size_t line = text.find("\n1 :");
+  REQUIRE(line != std::string::npos);
+  text.insert(line + 3, "Gfeedfacefeedfacefeedfacefeedface ");
+  write_file_atomic(root + "/dovecot-uidlist", text, 0600);
+  auto inbox = open_maildir(root, '/')->open_mailbox("INBOX");
+  REQUIRE(inbox->messages().size() == 1);
+  CHECK(inbox->messages()[0].guid == "feedfacefeedfacefeedfacefeedface");
+}
