@@ -89,6 +89,11 @@ def main():
               f"per-mailbox counts: {rep.get('mailboxes', [])[:3]}")
         p = R("verify", f"maildir:{live}", f"maildir:{backup}")
         check(p.returncode == 0, f"two-location form exits 0: {p.returncode}\n{p.stdout}{p.stderr}")
+        p = R("-f", "json", "verify", "-A", "maildir:~/backup/Maildir")
+        rep = report_of(p)
+        check(p.returncode == 0 and isinstance(rep, list) and len(rep) == 1
+              and rep[0].get("user") == USER and rep[0].get("identical") is True,
+              f"-A: an array of per-user reports: {str(rep)[:300]}")
         p = R("-v", "verify", "-u", USER, "maildir:~/backup/Maildir")
         check(p.returncode == 0 and "messages/s" in p.stdout, f"-v reports speed: {p.stdout[-400:]}")
 
@@ -254,10 +259,9 @@ def main():
         rep = report_of(p)
         check(p.returncode == 0, f"maildir vs maildir LAYOUT=fs (doveadm sync): {p.returncode} "
                                  f"{kinds(rep)} {rep.get('differences', [])[:5]} {p.stderr}")
-        # Roost's mbox driver keeps its own mailbox GUIDs (it doesn't read
-        # the one Dovecot keeps in its mbox index log), so they are not
-        # compared here; everything else is.
-        p = roost.run(["-f", "json", "verify", "-u", USER, "--ignore-mailbox-guids", mbox_loc],
+        # Mailbox GUIDs too: Roost's mbox driver takes the one Dovecot keeps
+        # in its mbox index.
+        p = roost.run(["-f", "json", "verify", "-u", USER, mbox_loc],
                       config=cfg, expect=None)
         rep = report_of(p)
         check(p.returncode == 0, f"maildir vs mbox (doveadm backup): {p.returncode} "
@@ -265,15 +269,14 @@ def main():
         check(rep.get("compared", {}).get("message_guids") is False,
               f"mbox GUIDs are header hashes, not compared: {rep.get('compared')}")
         check(rep.get("totals", {}).get("bodies_compared") == 11, f"bodies compared: {rep.get('totals')}")
-        p = roost.run(["-f", "json", "verify", "--ignore-mailbox-guids", fs_loc, mbox_loc],
+        p = roost.run(["-f", "json", "verify", fs_loc, mbox_loc],
                       config=cfg, expect=None)
         check(p.returncode == 0, f"mbox vs fs-layout Maildir, two-location form: {p.returncode} "
                                  f"{report_of(p).get('differences', [])[:5]} {p.stderr}")
         # A change made through Dovecot on the mbox copy is seen.
         dv.doveadm("-o", f"mail_location={mbox_loc}", "flags", "remove", "-u", USER, "$Label1",
                    "mailbox", "INBOX", "uid", "2", check=True)
-        p = roost.run(["-f", "json", "verify", "-u", USER, "--ignore-mailbox-guids", mbox_loc],
-                      config=cfg, expect=None)
+        p = roost.run(["-f", "json", "verify", "-u", USER, mbox_loc], config=cfg, expect=None)
         rep = report_of(p)
         check(p.returncode == 2 and kinds(rep) == ["keywords"], f"mbox keyword change seen: {kinds(rep)}")
 
