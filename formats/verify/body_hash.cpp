@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <new>
-#include <vector>
 
 #include "lib/error.hpp"
 
@@ -69,6 +68,11 @@ BodyHash BodyHasher::finish() {
 
 BodyHash hash_message(std::istream& in, uint64_t* bytes_read, size_t buffer_size) {
   std::vector<char> buf(buffer_size ? buffer_size : 65536);
+  return hash_message(in, buf, bytes_read);
+}
+
+BodyHash hash_message(std::istream& in, std::vector<char>& buf, uint64_t* bytes_read) {
+  if (buf.empty()) buf.resize(65536);
   BodyHasher hasher;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

@@ -3,6 +3,7 @@
 #include <istream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace roost {
 
@@ -35,8 +36,10 @@ class BodyHasher {
   uint64_t seen_ = 0;
 };
 
-// Reads `in` to its end through a buffer of `buffer_size` bytes (the whole
-// message is never held). `bytes_read` (may be null) gets the raw size.
+// Reads `in` to its end through `buffer` (the whole message is never
+// held; callers hashing many messages reuse one buffer). `bytes_read` (may
+// be null) gets the raw size.
+BodyHash hash_message(std::istream& in, std::vector<char>& buffer, uint64_t* bytes_read = nullptr);
 BodyHash hash_message(std::istream& in, uint64_t* bytes_read = nullptr,
                       size_t buffer_size = 1 << 20);
 BodyHash hash_message_bytes(std::string_view bytes);

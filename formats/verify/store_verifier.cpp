@@ -77,7 +77,7 @@ struct HashResult {
   std::string error;
 };
 
-HashResult hash_of(Mailbox& box, uint32_t uid, size_t buffer_size, uint64_t& bytes) {
+HashResult hash_of(Mailbox& box, uint32_t uid, std::vector<char>& buffer, uint64_t& bytes) {
   HashResult r;
   std::unique_ptr<std::istream> in;
   try {
@@ -90,7 +90,7 @@ HashResult hash_of(Mailbox& box, uint32_t uid, size_t buffer_size, uint64_t& byt
     return r;
   }
   uint64_t n = 0;
-  r.hash = hash_message(*in, &n, buffer_size);
+  r.hash = hash_message(*in, buffer, &n);
   bytes += n;
   return r;
 }
@@ -222,8 +222,9 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
       add(report, &box, {DifferenceKind::kSize, name, x.uid, 0, x.guid,
                          std::to_string(x.virtual_size), std::to_string(y.virtual_size)});
     if (options_.bodies) {
-      HashResult hx = hash_of(a, x.uid, options_.buffer_size, report.bytes_hashed);
-      HashResult hy = hash_of(b, y.uid, options_.buffer_size, report.bytes_hashed);
+      if (buffer_.size() != options_.buffer_size) buffer_.resize(options_.buffer_size);
+      HashResult hx = hash_of(a, x.uid, buffer_, report.bytes_hashed);
+      HashResult hy = hash_of(b, y.uid, buffer_, report.bytes_hashed);
       ++report.bodies_compared;
       ++box.bodies_compared;
       if (!hx.hash || !hy.hash || !(*hx.hash == *hy.hash))

@@ -95,6 +95,7 @@ class StoreVerifier {
   MailStorage& b_;
   VerifyOptions options_;
   std::function<void(const MailboxReport&)> progress_;
+  std::vector<char> buffer_;  // one read buffer for every message
 };
 
 }  // namespace roost
