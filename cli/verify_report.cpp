@@ -16,22 +16,31 @@ nlohmann::json difference_json(const Difference& d) {
   return j;
 }
 
-std::string quoted(const std::string& s) { return s.empty() ? "(none)" : "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return s.empty() ? "(none)" : "\"" + s + "\"";
+}
 
 std::string describe(const Difference& d) {
   std::string where = d.mailbox;
   if (d.uid) where += " uid " + std::to_string(d.uid);
   if (!d.guid.empty()) where += " (guid " + d.guid + ")";
   switch (d.kind) {
-    case DifferenceKind::kMailboxOnlyA: return d.mailbox + ": mailbox only in A (" + d.a + ")";
-    case DifferenceKind::kMailboxOnlyB: return d.mailbox + ": mailbox only in B (" + d.b + ")";
-    case DifferenceKind::kMessageOnlyA: return where + ": message only in A";
-    case DifferenceKind::kMessageOnlyB: return where + ": message only in B";
+    case DifferenceKind::kMailboxOnlyA:
+      return d.mailbox + ": mailbox only in A (" + d.a + ")";
+    case DifferenceKind::kMailboxOnlyB:
+      return d.mailbox + ": mailbox only in B (" + d.b + ")";
+    case DifferenceKind::kMessageOnlyA:
+      return where + ": message only in A";
+    case DifferenceKind::kMessageOnlyB:
+      return where + ": message only in B";
     case DifferenceKind::kUid:
       return where + ": same message under uid " + std::to_string(d.uid_b) + " in B";
-    case DifferenceKind::kSubscriptionOnlyA: return d.mailbox + ": subscribed only in A";
-    case DifferenceKind::kSubscriptionOnlyB: return d.mailbox + ": subscribed only in B";
-    default: break;
+    case DifferenceKind::kSubscriptionOnlyA:
+      return d.mailbox + ": subscribed only in A";
+    case DifferenceKind::kSubscriptionOnlyB:
+      return d.mailbox + ": subscribed only in B";
+    default:
+      break;
   }
   return where + ": " + difference_kind_name(d.kind) + " differ: A " + quoted(d.a) + ", B " +
          quoted(d.b);
@@ -55,9 +64,12 @@ nlohmann::json verify_report_json(const VerifyRun& run) {
   for (const auto& m : r.mailboxes) {
     messages_a += m.messages_a;
     messages_b += m.messages_b;
-    nlohmann::json b = {{"name", m.name},           {"in_a", m.in_a},
-                        {"in_b", m.in_b},           {"messages_a", m.messages_a},
-                        {"messages_b", m.messages_b}, {"differences", m.differences}};
+    nlohmann::json b = {{"name", m.name},
+                        {"in_a", m.in_a},
+                        {"in_b", m.in_b},
+                        {"messages_a", m.messages_a},
+                        {"messages_b", m.messages_b},
+                        {"differences", m.differences}};
     if (m.in_a) {
       b["guid_a"] = m.guid_a;
       b["uidvalidity_a"] = m.uidvalidity_a;
@@ -105,9 +117,9 @@ void print_verify_text(std::ostream& out, const VerifyRun& run, bool verbose) {
   if (verbose) {
     double s = run.seconds > 0 ? run.seconds : 1e-9;
     out << who << std::fixed << std::setprecision(2) << run.seconds << " s, "
-        << std::setprecision(0) << static_cast<double>(r.messages_compared) / s
-        << " messages/s, " << std::setprecision(1)
-        << static_cast<double>(r.bytes_hashed) / s / (1024.0 * 1024.0) << " MiB/s hashed\n";
+        << std::setprecision(0) << static_cast<double>(r.messages_compared) / s << " messages/s, "
+        << std::setprecision(1) << static_cast<double>(r.bytes_hashed) / s / (1024.0 * 1024.0)
+        << " MiB/s hashed\n";
     out.unsetf(std::ios::floatfield);
   }
 }

@@ -62,7 +62,8 @@ VerifyArgs parse_verify_args(const std::vector<std::string>& in) {
         value = in[++i];
       }
       auto n = parse_u64(value);
-      if (!n) throw Error(kExitUsage, "verify: --max-differences takes a number, not '" + value + "'");
+      if (!n)
+        throw Error(kExitUsage, "verify: --max-differences takes a number, not '" + value + "'");
       args.options.max_listed = static_cast<size_t>(*n);
     } else if (name == "--mailbox") {
       if (!has_value) {
@@ -78,12 +79,23 @@ VerifyArgs parse_verify_args(const std::vector<std::string>& in) {
   size_t pos = 0;
   for (const auto& o : parser.parse(rest, pos)) {
     switch (o.letter) {
-      case 'u': args.users.masks.push_back(o.value); break;
-      case 'A': args.users.all_users = true; break;
-      case 'F': args.users.users_file = o.value; break;
-      case 'S': args.users.socket_path = o.value; break;
-      case 'm': args.options.mailbox_patterns.push_back(o.value); break;
-      default: break;
+      case 'u':
+        args.users.masks.push_back(o.value);
+        break;
+      case 'A':
+        args.users.all_users = true;
+        break;
+      case 'F':
+        args.users.users_file = o.value;
+        break;
+      case 'S':
+        args.users.socket_path = o.value;
+        break;
+      case 'm':
+        args.options.mailbox_patterns.push_back(o.value);
+        break;
+      default:
+        break;
     }
   }
   args.locations.assign(rest.begin() + static_cast<long>(pos), rest.end());

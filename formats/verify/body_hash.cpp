@@ -10,7 +10,9 @@
 namespace roost {
 
 namespace {
-XXH3_state_t* state_of(void* p) { return static_cast<XXH3_state_t*>(p); }
+XXH3_state_t* state_of(void* p) {
+  return static_cast<XXH3_state_t*>(p);
+}
 }  // namespace
 
 std::string BodyHash::hex() const {
@@ -27,7 +29,9 @@ BodyHasher::BodyHasher() : state_(XXH3_createState()) {
   XXH3_128bits_reset(state_of(state_));
 }
 
-BodyHasher::~BodyHasher() { XXH3_freeState(state_of(state_)); }
+BodyHasher::~BodyHasher() {
+  XXH3_freeState(state_of(state_));
+}
 
 void BodyHasher::update(std::string_view bytes) {
   seen_ += bytes.size();

@@ -15,20 +15,34 @@ namespace roost {
 
 const char* difference_kind_name(DifferenceKind kind) {
   switch (kind) {
-    case DifferenceKind::kMailboxOnlyA: return "mailbox-only-a";
-    case DifferenceKind::kMailboxOnlyB: return "mailbox-only-b";
-    case DifferenceKind::kMailboxGuid: return "mailbox-guid";
-    case DifferenceKind::kUidValidity: return "uidvalidity";
-    case DifferenceKind::kMessageOnlyA: return "message-only-a";
-    case DifferenceKind::kMessageOnlyB: return "message-only-b";
-    case DifferenceKind::kUid: return "uid";
-    case DifferenceKind::kGuid: return "guid";
-    case DifferenceKind::kFlags: return "flags";
-    case DifferenceKind::kKeywords: return "keywords";
-    case DifferenceKind::kSize: return "size";
-    case DifferenceKind::kBody: return "body";
-    case DifferenceKind::kSubscriptionOnlyA: return "subscription-only-a";
-    case DifferenceKind::kSubscriptionOnlyB: return "subscription-only-b";
+    case DifferenceKind::kMailboxOnlyA:
+      return "mailbox-only-a";
+    case DifferenceKind::kMailboxOnlyB:
+      return "mailbox-only-b";
+    case DifferenceKind::kMailboxGuid:
+      return "mailbox-guid";
+    case DifferenceKind::kUidValidity:
+      return "uidvalidity";
+    case DifferenceKind::kMessageOnlyA:
+      return "message-only-a";
+    case DifferenceKind::kMessageOnlyB:
+      return "message-only-b";
+    case DifferenceKind::kUid:
+      return "uid";
+    case DifferenceKind::kGuid:
+      return "guid";
+    case DifferenceKind::kFlags:
+      return "flags";
+    case DifferenceKind::kKeywords:
+      return "keywords";
+    case DifferenceKind::kSize:
+      return "size";
+    case DifferenceKind::kBody:
+      return "body";
+    case DifferenceKind::kSubscriptionOnlyA:
+      return "subscription-only-a";
+    case DifferenceKind::kSubscriptionOnlyB:
+      return "subscription-only-b";
   }
   return "unknown";
 }
@@ -156,17 +170,20 @@ VerifyReport StoreVerifier::run() {
       box.messages_b = st.messages;
     }
     if (!in_b) {
-      add(report, &box, {DifferenceKind::kMailboxOnlyA, name, 0, 0, "",
-                         std::to_string(box.messages_a) + " messages", ""});
+      add(report, &box,
+          {DifferenceKind::kMailboxOnlyA, name, 0, 0, "",
+           std::to_string(box.messages_a) + " messages", ""});
     } else if (!in_a) {
-      add(report, &box, {DifferenceKind::kMailboxOnlyB, name, 0, 0, "", "",
-                         std::to_string(box.messages_b) + " messages"});
+      add(report, &box,
+          {DifferenceKind::kMailboxOnlyB, name, 0, 0, "", "",
+           std::to_string(box.messages_b) + " messages"});
     } else {
       if (options_.mailbox_guids && box.guid_a != box.guid_b)
         add(report, &box, {DifferenceKind::kMailboxGuid, name, 0, 0, "", box.guid_a, box.guid_b});
       if (box.uidvalidity_a != box.uidvalidity_b)
-        add(report, &box, {DifferenceKind::kUidValidity, name, 0, 0, "",
-                           std::to_string(box.uidvalidity_a), std::to_string(box.uidvalidity_b)});
+        add(report, &box,
+            {DifferenceKind::kUidValidity, name, 0, 0, "", std::to_string(box.uidvalidity_a),
+             std::to_string(box.uidvalidity_b)});
       compare_mailbox(name, *ma, *mb, report, box);
     }
     if (progress_) progress_(box);
@@ -181,9 +198,11 @@ VerifyReport StoreVerifier::run() {
     if (selected(n)) subs_b.insert(n);
   }
   for (const auto& s : subs_a)
-    if (!subs_b.count(s)) add(report, nullptr, {DifferenceKind::kSubscriptionOnlyA, s, 0, 0, "", "subscribed", ""});
+    if (!subs_b.count(s))
+      add(report, nullptr, {DifferenceKind::kSubscriptionOnlyA, s, 0, 0, "", "subscribed", ""});
   for (const auto& s : subs_b)
-    if (!subs_a.count(s)) add(report, nullptr, {DifferenceKind::kSubscriptionOnlyB, s, 0, 0, "", "", "subscribed"});
+    if (!subs_a.count(s))
+      add(report, nullptr, {DifferenceKind::kSubscriptionOnlyB, s, 0, 0, "", "", "subscribed"});
   return report;
 }
 
@@ -211,16 +230,19 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
       // \Recent belongs to a session, never to the stored message.
       uint8_t fx = x.flags.system & kFlagsStorable, fy = y.flags.system & kFlagsStorable;
       if (fx != fy)
-        add(report, &box, {DifferenceKind::kFlags, name, x.uid, 0, x.guid, system_flag_text(fx),
-                           system_flag_text(fy)});
+        add(report, &box,
+            {DifferenceKind::kFlags, name, x.uid, 0, x.guid, system_flag_text(fx),
+             system_flag_text(fy)});
       if (folded_keywords(x.flags) != folded_keywords(y.flags))
-        add(report, &box, {DifferenceKind::kKeywords, name, x.uid, 0, x.guid,
-                           keyword_text(x.flags), keyword_text(y.flags)});
+        add(report, &box,
+            {DifferenceKind::kKeywords, name, x.uid, 0, x.guid, keyword_text(x.flags),
+             keyword_text(y.flags)});
     }
     // Sizes a driver doesn't know (0) prove nothing either way.
     if (x.virtual_size && y.virtual_size && x.virtual_size != y.virtual_size)
-      add(report, &box, {DifferenceKind::kSize, name, x.uid, 0, x.guid,
-                         std::to_string(x.virtual_size), std::to_string(y.virtual_size)});
+      add(report, &box,
+          {DifferenceKind::kSize, name, x.uid, 0, x.guid, std::to_string(x.virtual_size),
+           std::to_string(y.virtual_size)});
     if (options_.bodies) {
       if (buffer_.size() != options_.buffer_size) buffer_.resize(options_.buffer_size);
       HashResult hx = hash_of(a, x.uid, buffer_, report.bytes_hashed);
@@ -228,9 +250,10 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
       ++report.bodies_compared;
       ++box.bodies_compared;
       if (!hx.hash || !hy.hash || !(*hx.hash == *hy.hash))
-        add(report, &box, {DifferenceKind::kBody, name, x.uid, 0, x.guid,
-                           hx.hash ? "xxh3:" + hx.hash->hex() : hx.error,
-                           hy.hash ? "xxh3:" + hy.hash->hex() : hy.error});
+        add(report, &box,
+            {DifferenceKind::kBody, name, x.uid, 0, x.guid,
+             hx.hash ? "xxh3:" + hx.hash->hex() : hx.error,
+             hy.hash ? "xxh3:" + hy.hash->hex() : hy.error});
     }
   }
 
@@ -249,8 +272,9 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
         continue;
       }
       paired_b[it->second] = true;
-      add(report, &box, {DifferenceKind::kUid, name, x->uid, only_b[it->second]->uid, x->guid,
-                         std::to_string(x->uid), std::to_string(only_b[it->second]->uid)});
+      add(report, &box,
+          {DifferenceKind::kUid, name, x->uid, only_b[it->second]->uid, x->guid,
+           std::to_string(x->uid), std::to_string(only_b[it->second]->uid)});
     }
     std::vector<const MessageRecord*> rest_b;
     for (size_t k = 0; k < only_b.size(); ++k)

@@ -15,30 +15,30 @@ namespace roost {
 // migration. Mailboxes are matched by name, messages by UID.
 
 struct VerifyOptions {
-  bool bodies = true;   // false: metadata only, no message file is opened
-  bool flags = true;    // false: system flags and keywords are not compared
+  bool bodies = true;         // false: metadata only, no message file is opened
+  bool flags = true;          // false: system flags and keywords are not compared
   bool mailbox_guids = true;  // false: mailbox GUIDs are not compared
   // IMAP patterns ('*', '%') on mailbox names: only these mailboxes (and
   // subscriptions to them) are compared. Empty: everything.
   std::vector<std::string> mailbox_patterns;
-  size_t max_listed = 1000;   // differences kept in the report (all are counted)
+  size_t max_listed = 1000;      // differences kept in the report (all are counted)
   size_t buffer_size = 1 << 20;  // read buffer for message bodies
 };
 
 enum class DifferenceKind {
-  kMailboxOnlyA,      // mailbox exists (selectable) only in A
+  kMailboxOnlyA,  // mailbox exists (selectable) only in A
   kMailboxOnlyB,
-  kMailboxGuid,       // same name, different mailbox GUID
+  kMailboxGuid,  // same name, different mailbox GUID
   kUidValidity,
-  kMessageOnlyA,      // UID present only in A
+  kMessageOnlyA,  // UID present only in A
   kMessageOnlyB,
-  kUid,               // the same message GUID under different UIDs
-  kGuid,              // same UID, different message GUID
-  kFlags,             // system flags (\Recent is never compared)
+  kUid,    // the same message GUID under different UIDs
+  kGuid,   // same UID, different message GUID
+  kFlags,  // system flags (\Recent is never compared)
   kKeywords,
-  kSize,              // virtual size (lines counted with CRLF)
-  kBody,              // message text differs (or can't be read on one side)
-  kSubscriptionOnlyA, // subscribed only in A
+  kSize,               // virtual size (lines counted with CRLF)
+  kBody,               // message text differs (or can't be read on one side)
+  kSubscriptionOnlyA,  // subscribed only in A
   kSubscriptionOnlyB,
 };
 // Stable names used in reports: "mailbox-only-a", "flags", "body", ...
@@ -69,7 +69,7 @@ struct VerifyReport {
   uint64_t total_differences = 0;
   uint64_t messages_compared = 0;  // UIDs present on both sides
   uint64_t bodies_compared = 0;
-  uint64_t bytes_hashed = 0;       // raw bytes read, both sides
+  uint64_t bytes_hashed = 0;            // raw bytes read, both sides
   bool message_guids_compared = false;  // both formats keep message GUIDs
   bool identical() const { return total_differences == 0; }
 };

@@ -26,7 +26,8 @@ TEST_CASE("body hash is the same however the bytes are split", "[verify]") {
   BodyHash whole = hash_message_bytes(msg);
   for (size_t piece : {1u, 2u, 3u, 7u, 4096u}) {
     BodyHasher h;
-    for (size_t at = 0; at < msg.size(); at += piece) h.update(std::string_view(msg).substr(at, piece));
+    for (size_t at = 0; at < msg.size(); at += piece)
+      h.update(std::string_view(msg).substr(at, piece));
     CHECK(h.finish() == whole);
   }
   for (size_t buffer : {1u, 5u, 65536u}) {

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "../maildir/maildir_test_util.hpp"
 #include "formats/builtin_drivers.hpp"
 #include "formats/verify/store_verifier.hpp"
-#include "../maildir/maildir_test_util.hpp"
 
 using namespace roost;
 using roost::test::TempDir;
@@ -184,7 +184,8 @@ TEST_CASE("the listed differences are bounded, the count is not", "[verify]") {
   auto b = p.B();
   auto box = b->open_mailbox("INBOX");
   auto tx = box->begin();
-  for (uint32_t uid = 1; uid <= 3; ++uid) tx->update_flags(uid, FlagOp::kAdd, parse_flag_list("\\Deleted"));
+  for (uint32_t uid = 1; uid <= 3; ++uid)
+    tx->update_flags(uid, FlagOp::kAdd, parse_flag_list("\\Deleted"));
   tx->commit();
   auto a = p.A();
   VerifyOptions opt;
@@ -203,8 +204,10 @@ TEST_CASE("metadata-only verify reads no message body", "[verify]") {
     auto a = p.A(), b = p.B();
     REQUIRE(verify(*a, *b).identical());
   }
-  REQUIRE(std::system(("find '" + p.b + "' -path '*/cur/*' -type f -exec sh -c ': > \"$1\"' _ {} \\; ;"
-                       " find '" + p.b + "' -path '*/new/*' -type f -exec sh -c ': > \"$1\"' _ {} \\;")
+  REQUIRE(std::system(("find '" + p.b +
+                       "' -path '*/cur/*' -type f -exec sh -c ': > \"$1\"' _ {} \\; ;"
+                       " find '" +
+                       p.b + "' -path '*/new/*' -type f -exec sh -c ': > \"$1\"' _ {} \\;")
                           .c_str()) == 0);
   auto a = p.A(), b = p.B();
   VerifyOptions meta;
