@@ -154,21 +154,18 @@ VerifyReport StoreVerifier::run() {
     box.name = name;
     box.in_a = in_a;
     box.in_b = in_b;
+    auto open = [](MailStorage& st, const std::string& storage_name, std::string& guid,
+                   uint32_t& uidvalidity, uint32_t& messages) {
+      auto mailbox = st.open_mailbox(storage_name);
+      MailboxStatus status = mailbox->status();
+      guid = status.guid.hex();
+      uidvalidity = status.uidvalidity;
+      messages = status.messages;
+      return mailbox;
+    };
     std::unique_ptr<Mailbox> ma, mb;
-    if (in_a) {
-      ma = a_.open_mailbox(sa->name);
-      MailboxStatus st = ma->status();
-      box.guid_a = st.guid.hex();
-      box.uidvalidity_a = st.uidvalidity;
-      box.messages_a = st.messages;
-    }
-    if (in_b) {
-      mb = b_.open_mailbox(sb->name);
-      MailboxStatus st = mb->status();
-      box.guid_b = st.guid.hex();
-      box.uidvalidity_b = st.uidvalidity;
-      box.messages_b = st.messages;
-    }
+    if (in_a) ma = open(a_, sa->name, box.guid_a, box.uidvalidity_a, box.messages_a);
+    if (in_b) mb = open(b_, sb->name, box.guid_b, box.uidvalidity_b, box.messages_b);
     if (!in_b) {
       add(report, &box,
           {DifferenceKind::kMailboxOnlyA, name, 0, 0, "",

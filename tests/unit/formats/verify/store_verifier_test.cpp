@@ -49,6 +49,13 @@ void fill(MailStorage& st) {
   st.set_subscribed("Archive/2024", true);
 }
 
+void change_flags(MailStorage& st, uint32_t uid, FlagOp op, const std::string& flags) {
+  auto box = st.open_mailbox("INBOX");
+  auto tx = box->begin();
+  tx->update_flags(uid, op, parse_flag_list(flags));
+  tx->commit();
+}
+
 void copy_tree(const std::string& from, const std::string& to) {
   REQUIRE(std::system(("rm -rf '" + to + "' && cp -a '" + from + "' '" + to + "'").c_str()) == 0);
 }
@@ -97,10 +104,7 @@ TEST_CASE("each kind of difference is named once", "[verify]") {
   Pair p;
   auto b = p.B();
   SECTION("flag changed (\\Recent never counts)") {
-    auto box = b->open_mailbox("INBOX");
-    auto tx = box->begin();
-    tx->update_flags(1, FlagOp::kAdd, parse_flag_list("\\Answered"));
-    tx->commit();
+    change_flags(*b, 1, FlagOp::kAdd, "\\Answered");
     auto a = p.A();
     VerifyReport r = verify(*a, *b);
     REQUIRE(kinds(r) == std::vector<std::string>{"flags"});
@@ -112,10 +116,7 @@ TEST_CASE("each kind of difference is named once", "[verify]") {
     CHECK(verify(*a, *b, no_flags).identical());
   }
   SECTION("keyword changed") {
-    auto box = b->open_mailbox("INBOX");
-    auto tx = box->begin();
-    tx->update_flags(2, FlagOp::kRemove, parse_flag_list("$Work"));
-    tx->commit();
+    change_flags(*b, 2, FlagOp::kRemove, "$Work");
     auto a = p.A();
     VerifyReport r = verify(*a, *b);
     REQUIRE(kinds(r) == std::vector<std::string>{"keywords"});
