@@ -7,7 +7,10 @@ mailboxes. The same deduplicate argv runs on each side, roost on one and
 doveadm on the other; afterwards both stores must hold exactly the same
 UIDs and GUIDs (read by doveadm on both sides), step after step: by GUID
 restricted to one mailbox, by GUID restricted to some UIDs, by Message-ID
-over every mailbox.
+over every mailbox. Then `roost deduplicate` is killed at random instants
+(SIGKILL and fault injection at fsync points) while new duplicates keep
+arriving: no message may ever be lost, and a last run leaves exactly one
+copy of each.
 """
 import os
 import sys
@@ -16,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
-from roostharness import roost  # noqa: E402
+from roostharness import crash, roost  # noqa: E402
 from roostharness.checks import Checks, fixture_message  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
@@ -90,7 +93,51 @@ def main():
         check(roost.run(["deduplicate", "-u", U, "-x", "all"], config=dvr.config_path,
                         expect=None).returncode == 64, "unknown option: 64")
 
+    crash_section()
     CHECKS.finish()
+
+
+def crash_section():
+    with DovecotSandbox(users=[U]) as dv:
+        dv.start()
+        cfg = dv.config_path
+        dv.doveadm("mailbox", "create", "-u", U, "Orig", check=True)
+        for n in range(1, 31):
+            dv.save(U, "Orig", message(n))
+        dv.doveadm("copy", "-u", U, "INBOX", "mailbox", "Orig", "all", check=True)
+
+        def guids(box):
+            out = roost.run(["-f", "tab", "fetch", "-u", U, "guid", "mailbox", box, "all"],
+                            config=cfg, timeout=60).stdout
+            return out.splitlines()[1:]
+
+        originals = sorted(guids("Orig"))
+
+        def add_duplicates(i):
+            # Every round brings another copy of each message.
+            roost.run(["copy", "-u", U, "INBOX", "mailbox", "Orig", "all"], config=cfg, timeout=60)
+
+        def nothing_lost(i, result):
+            have = guids("INBOX")
+            missing = set(originals) - set(have)
+            if missing:
+                return f"run {i}: {len(missing)} messages lost, e.g. {sorted(missing)[:2]}"
+            if set(have) - set(originals):
+                return f"run {i}: unknown messages in INBOX"
+            return ""
+
+        st = crash.crash_loop(roost.argv(["deduplicate", "-u", U, "mailbox", "INBOX", "all"], cfg),
+                              [nothing_lost], n=60, time_limit=90, seed=5, max_delay=0.15,
+                              before_each=add_duplicates, max_fsyncs=6)
+        print("deduplicate crash loop:", st.summary())
+        check(not st.failures, f"crash loop: {st.failures[:3]}")
+        check(st.kills + st.fault_aborts >= 10, f"enough interrupted runs: {st.summary()}")
+        roost.run(["deduplicate", "-u", U, "mailbox", "INBOX", "all"], config=cfg)
+        final = sorted(guids("INBOX"))
+        check(final == originals, f"after a clean run: one copy of each ({len(final)} vs {len(originals)})")
+        dv.chown_homes()
+        d = dv.doveadm("-f", "tab", "fetch", "-u", U, "guid", "mailbox", "INBOX", "all", check=True)
+        check(sorted(d.stdout.splitlines()[1:]) == originals, "Dovecot reads the same store after the crashes")
 
 
 if __name__ == "__main__":
