@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
-from roostharness import corpus, roost  # noqa: E402
+from roostharness import corpus, roost, verify  # noqa: E402
 from roostharness.checks import Checks, fixture_message  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
@@ -87,6 +87,11 @@ def main():
               f"report names user and the expanded location: {rep.get('user')} {rep.get('b')}")
         check(any(m["name"] == "INBOX" and m["messages_a"] > 0 for m in rep.get("mailboxes", [])),
               f"per-mailbox counts: {rep.get('mailboxes', [])[:3]}")
+        try:
+            verify.assert_identical(f"maildir:{live}", f"maildir:{backup}")
+            verify.assert_identical("maildir:~/backup/Maildir", user=USER, config=cfg)
+        except AssertionError as e:
+            check(False, f"harness verify helper: {e}")
         p = R("verify", f"maildir:{live}", f"maildir:{backup}")
         check(p.returncode == 0, f"two-location form exits 0: {p.returncode}\n{p.stdout}{p.stderr}")
         p = R("-f", "json", "verify", "-A", "maildir:~/backup/Maildir")
@@ -191,6 +196,11 @@ def main():
         _, loc = fresh_copy("subscription")
         on_copy(loc, "mailbox", "unsubscribe", "-u", USER, "Sent")
         expect_only("subscription", loc, "subscription-only-a", mailbox="Sent")
+        try:
+            verify.assert_identical(loc, user=USER, config=cfg)
+            check(False, "harness helper: assert_identical must fail on a difference")
+        except AssertionError as e:
+            check("subscription-only-a" in str(e), f"harness helper names the difference: {e}")
 
         # Several differences: counted all, listed up to --max-differences.
         _, loc = fresh_copy("many")
