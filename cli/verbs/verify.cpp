@@ -201,13 +201,12 @@ int verb_verify(CommandContext& ctx) {
       }
     }
   }
-  if (json) {
-    // One run: its object; several users: an array of them.
-    if (many || reports.empty())
-      ctx.out << reports.dump(2) << "\n";
-    else
-      ctx.out << reports.at(0).dump(2) << "\n";
-  }
+  // One run: its object; several users: an array of them (the single
+  // user who failed gets no report, only the error).
+  if (json && many)
+    ctx.out << reports.dump(2) << "\n";
+  else if (json && !reports.empty())
+    ctx.out << reports.at(0).dump(2) << "\n";
   ctx.out.flush();
   // An error outranks a finding: the comparison it stopped is incomplete.
   if (exit_code) return exit_code;

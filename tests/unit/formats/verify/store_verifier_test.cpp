@@ -251,3 +251,14 @@ TEST_CASE("a Maildir store and an mbox store with the same mail", "[verify]") {
   for (const auto& k : kinds(r)) CHECK(k == "uidvalidity");
   CHECK(r.total_differences <= 1);
 }
+
+TEST_CASE("verifying against a directory that holds no store creates nothing", "[verify]") {
+  Pair p;
+  TempDir empty;
+  auto a = p.A();
+  auto b = test::open_maildir(empty.path);
+  VerifyReport r = verify(*a, *b);
+  auto k = kinds(r);
+  CHECK(std::count(k.begin(), k.end(), "mailbox-only-a") == 3);  // INBOX, Archive, Archive/2024
+  CHECK(std::system(("test -z \"$(ls -A '" + empty.path + "')\"").c_str()) == 0);
+}
