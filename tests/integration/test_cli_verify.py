@@ -54,7 +54,7 @@ def maildir_file(root: Path, mailbox_dir: str, guid: str) -> Path:
 
 def main():
     with DovecotSandbox(users=[USER], mail_format="maildir") as dv:
-        c = corpus.generate(seed=3, messages=150)
+        c = corpus.generate(seed=3, messages=150, large=2)  # two 1-3 MB messages among them
         corpus.write_maildir(c, dv.root / "home", user_dir="{user}/Maildir")
         dv.start()
         cfg = dv.config_path
