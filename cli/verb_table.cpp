@@ -55,7 +55,7 @@ const std::vector<Verb>& verb_table() {
        "index new mail in mailboxes", verb_index},
       {"verify",
        "[-u <user>|-A|-F <file>] [-m <mailbox>]... [--no-bodies] [--ignore-flags] "
-       "[--ignore-mailbox-guids] [--max-differences <n>] <location> [<location>]",
+       "[--ignore-dates] [--ignore-mailbox-guids] [--max-differences <n>] <location> [<location>]",
        "prove two stores hold the same mail (exit 2 when they differ)", verb_verify},
       {"user", "[-f <field>] [-m] <user mask>...", "look users up in the userdb", verb_user},
       {"config", "[-a] [-n] [<setting>...]", "print the effective configuration", verb_config},

@@ -57,6 +57,7 @@ nlohmann::json verify_report_json(const VerifyRun& run) {
   j["identical"] = r.identical();
   j["compared"] = {{"bodies", run.options.bodies},
                    {"flags", run.options.flags},
+                   {"dates", run.options.dates},
                    {"message_guids", r.message_guids_compared},
                    {"mailbox_guids", run.options.mailbox_guids}};
   uint64_t messages_a = 0, messages_b = 0;

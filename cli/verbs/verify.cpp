@@ -1,5 +1,5 @@
 // verify [-u <user>|-A|-F <file>] [-m <mailbox>]... [--no-bodies] [--ignore-flags]
-//        [--ignore-mailbox-guids] [--max-differences <n>] <location> [<location>]
+//        [--ignore-dates] [--ignore-mailbox-guids] [--max-differences <n>] <location> [<location>]
 #include <sys/stat.h>
 
 #include <chrono>
@@ -54,6 +54,8 @@ VerifyArgs parse_verify_args(const std::vector<std::string>& in) {
       args.options.bodies = false;
     } else if (name == "--ignore-flags") {
       args.options.flags = false;
+    } else if (name == "--ignore-dates") {
+      args.options.dates = false;
     } else if (name == "--ignore-mailbox-guids") {
       args.options.mailbox_guids = false;
     } else if (name == "--max-differences") {

@@ -37,6 +37,8 @@ const char* difference_kind_name(DifferenceKind kind) {
       return "keywords";
     case DifferenceKind::kSize:
       return "size";
+    case DifferenceKind::kReceivedDate:
+      return "received-date";
     case DifferenceKind::kBody:
       return "body";
     case DifferenceKind::kSubscriptionOnlyA:
@@ -240,6 +242,13 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
             {DifferenceKind::kKeywords, name, x.uid, 0, x.guid, keyword_text(x.flags),
              keyword_text(y.flags)});
     }
+    // INTERNALDATE: clients sort by it, dsync keeps it. Unknown (0) on
+    // either side proves nothing.
+    if (options_.dates && x.received_date && y.received_date &&
+        x.received_date != y.received_date)
+      add(report, &box,
+          {DifferenceKind::kReceivedDate, name, x.uid, 0, x.guid,
+           std::to_string(x.received_date), std::to_string(y.received_date)});
     // Sizes a driver doesn't know (0) prove nothing either way.
     if (x.virtual_size && y.virtual_size && x.virtual_size != y.virtual_size)
       add(report, &box,

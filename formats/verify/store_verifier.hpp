@@ -17,6 +17,7 @@ namespace roost {
 struct VerifyOptions {
   bool bodies = true;         // false: metadata only, no message file is opened
   bool flags = true;          // false: system flags and keywords are not compared
+  bool dates = true;          // false: received dates (INTERNALDATE) are not compared
   bool mailbox_guids = true;  // false: mailbox GUIDs are not compared
   // IMAP patterns ('*', '%') on mailbox names: only these mailboxes (and
   // subscriptions to them) are compared. Empty: everything.
@@ -37,6 +38,7 @@ enum class DifferenceKind {
   kFlags,  // system flags (\Recent is never compared)
   kKeywords,
   kSize,               // virtual size (lines counted with CRLF)
+  kReceivedDate,       // INTERNALDATE, unix seconds
   kBody,               // message text differs (or can't be read on one side)
   kSubscriptionOnlyA,  // subscribed only in A
   kSubscriptionOnlyB,

@@ -4,7 +4,8 @@
    in the user form and in the two-location form, text and JSON.
 2. Each kind of tampering on a fresh copy of the backup (missing message,
    extra message, flag, keyword, a body byte changed on disk, mailbox
-   missing, UID renumbered, GUID changed, subscription): exit 2 and a JSON
+   missing, UID renumbered, GUID changed, received date, subscription):
+   exit 2 and a JSON
    report naming exactly that difference.
 3. Across formats: copies made by `doveadm backup` (mbox) and `doveadm
    sync` (Maildir with LAYOUT=fs) of a Maildir store verify clean.
@@ -169,6 +170,16 @@ def main():
                   f"body hashes shown: {d}")
         p = R("verify", "-u", USER, "--no-bodies", loc)
         check(p.returncode == 0, f"--no-bodies can't see a same-size body change (documented): {p.returncode}")
+
+        dst, loc = fresh_copy("date")
+        f = maildir_file(dst, ".", guid_a)
+        os.utime(f, (978307200, 978307200))  # Maildir keeps INTERNALDATE as the mtime
+        for idx in dst.glob("roost.index*"):
+            idx.unlink()  # Roost's index would otherwise answer from what it saw before
+        rep = expect_only("received date changed", loc, "received-date", mailbox="INBOX", uid=uid_a,
+                          b="978307200")
+        p = R("verify", "-u", USER, "--ignore-dates", loc)
+        check(p.returncode == 0, f"--ignore-dates: {p.returncode} {p.stdout[-300:]}")
 
         _, loc = fresh_copy("mailbox")
         on_copy(loc, "mailbox", "delete", "-u", USER, "Lists/dovecot")
