@@ -212,8 +212,34 @@ VerifyReport StoreVerifier::run() {
 
 void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox& b,
                                     VerifyReport& report, MailboxReport& box) {
-  const std::vector<MessageRecord>& ra = a.messages();
-  const std::vector<MessageRecord>& rb = b.messages();
+  // Records first, bodies after: opening a message may make a driver
+  // re-read its mailbox (a file renamed meanwhile), which replaces the
+  // record list, so no reference into it may live across an open.
+  std::vector<std::pair<uint32_t, std::string>> common;  // UID, A's GUID
+  compare_records(name, a.messages(), b.messages(), report, box, common);
+  if (options_.bodies) compare_bodies(name, a, b, common, report, box);
+}
+
+void StoreVerifier::compare_bodies(const std::string& name, Mailbox& a, Mailbox& b,
+                                   const std::vector<std::pair<uint32_t, std::string>>& common,
+                                   VerifyReport& report, MailboxReport& box) {
+  if (buffer_.size() != options_.buffer_size) buffer_.resize(options_.buffer_size);
+  for (const auto& [uid, guid] : common) {
+    HashResult hx = hash_of(a, uid, buffer_, report.bytes_hashed);
+    HashResult hy = hash_of(b, uid, buffer_, report.bytes_hashed);
+    ++report.bodies_compared;
+    ++box.bodies_compared;
+    if (!hx.hash || !hy.hash || !(*hx.hash == *hy.hash))
+      add(report, &box,
+          {DifferenceKind::kBody, name, uid, 0, guid, hx.hash ? "xxh3:" + hx.hash->hex() : hx.error,
+           hy.hash ? "xxh3:" + hy.hash->hex() : hy.error});
+  }
+}
+
+void StoreVerifier::compare_records(const std::string& name, const std::vector<MessageRecord>& ra,
+                                    const std::vector<MessageRecord>& rb, VerifyReport& report,
+                                    MailboxReport& box,
+                                    std::vector<std::pair<uint32_t, std::string>>& common) {
   std::vector<const MessageRecord*> only_a, only_b;
   size_t i = 0, j = 0;
   while (i < ra.size() || j < rb.size()) {
@@ -244,28 +270,16 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
     }
     // INTERNALDATE: clients sort by it, dsync keeps it. Unknown (0) on
     // either side proves nothing.
-    if (options_.dates && x.received_date && y.received_date &&
-        x.received_date != y.received_date)
+    if (options_.dates && x.received_date && y.received_date && x.received_date != y.received_date)
       add(report, &box,
-          {DifferenceKind::kReceivedDate, name, x.uid, 0, x.guid,
-           std::to_string(x.received_date), std::to_string(y.received_date)});
+          {DifferenceKind::kReceivedDate, name, x.uid, 0, x.guid, std::to_string(x.received_date),
+           std::to_string(y.received_date)});
     // Sizes a driver doesn't know (0) prove nothing either way.
     if (x.virtual_size && y.virtual_size && x.virtual_size != y.virtual_size)
       add(report, &box,
           {DifferenceKind::kSize, name, x.uid, 0, x.guid, std::to_string(x.virtual_size),
            std::to_string(y.virtual_size)});
-    if (options_.bodies) {
-      if (buffer_.size() != options_.buffer_size) buffer_.resize(options_.buffer_size);
-      HashResult hx = hash_of(a, x.uid, buffer_, report.bytes_hashed);
-      HashResult hy = hash_of(b, y.uid, buffer_, report.bytes_hashed);
-      ++report.bodies_compared;
-      ++box.bodies_compared;
-      if (!hx.hash || !hy.hash || !(*hx.hash == *hy.hash))
-        add(report, &box,
-            {DifferenceKind::kBody, name, x.uid, 0, x.guid,
-             hx.hash ? "xxh3:" + hx.hash->hex() : hx.error,
-             hy.hash ? "xxh3:" + hy.hash->hex() : hy.error});
-    }
+    if (options_.bodies) common.emplace_back(x.uid, x.guid);
   }
 
   // A message under another UID is one finding, not a missing plus an

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "formats/model/storage.hpp"
@@ -91,6 +92,14 @@ class StoreVerifier {
 
  private:
   void add(VerifyReport& report, MailboxReport* box, Difference d) const;
+  // Metadata of both record lists (no message opened); `common` gets the
+  // UIDs present on both sides, for the body pass.
+  void compare_records(const std::string& name, const std::vector<MessageRecord>& ra,
+                       const std::vector<MessageRecord>& rb, VerifyReport& report,
+                       MailboxReport& box, std::vector<std::pair<uint32_t, std::string>>& common);
+  void compare_bodies(const std::string& name, Mailbox& a, Mailbox& b,
+                      const std::vector<std::pair<uint32_t, std::string>>& common,
+                      VerifyReport& report, MailboxReport& box);
   bool selected(const std::string& name) const;
 
   MailStorage& a_;
