@@ -188,9 +188,11 @@ int verb_verify(CommandContext& ctx) {
             args.users.masks[0].find_first_of("*?") != std::string::npos);
     for (const auto& user : users) {
       try {
+        // The userdb is read before switching to the user's uid (it may be
+        // readable by root only).
+        MailLocation lb = expand_location_arg(ctx.env, args.locations[0], user);
         auto mail_user = ctx.env.open_user(user);
         OpenNamespace& ns = primary_namespace(*mail_user);
-        MailLocation lb = expand_location_arg(ctx.env, args.locations[0], user);
         auto b = open_location_arg(lb, ns.separator);
         VerifyRun run =
             run_verifier(*ns.storage, *b, args.options, ctx.err, ctx.global.verbose, user);

@@ -240,6 +240,14 @@ def main():
         p = R("verify", "-u", USER, loc)
         check(p.returncode == 77, f"a body pass can't read them: 77 expected, got {p.returncode}: {p.stderr}")
 
+        # A userdb only root may read (roost reads it before acting as the user).
+        os.chmod(dv.passwd_path, 0o600)
+        try:
+            p = R("verify", "-u", USER, "--no-bodies", "maildir:~/backup/Maildir")
+            check(p.returncode == 0, f"root-only passwd-file: {p.returncode} {p.stderr}")
+        finally:
+            os.chmod(dv.passwd_path, 0o644)
+
         # ---- 5. errors -------------------------------------------------------
         check(R("verify", "-u", "nosuchuser", "maildir:~/backup/Maildir").returncode == 67, "unknown user: 67")
         check(R("verify", "-u", USER, "maildir:~/no/such/dir").returncode == 68, "missing location: 68")
