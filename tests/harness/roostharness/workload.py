@@ -204,6 +204,7 @@ class Workload:
             body, _ = self._message()
             body = self._with_message_id(body, self.rng.choice(self._message_ids))
         else:
+            kind = "save"  # nothing saved yet to repeat
             body, mid = self._message()
             self._message_ids.append(mid)
         self._saved.append(body)
