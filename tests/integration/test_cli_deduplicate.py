@@ -93,8 +93,35 @@ def main():
         check(roost.run(["deduplicate", "-u", U, "-x", "all"], config=dvr.config_path,
                         expect=None).returncode == 64, "unknown option: 64")
 
+    mbox_section()
     crash_section()
     CHECKS.finish()
+
+
+def mbox_section():
+    """The same on mbox, where a message's GUID is its header's MD5: copies
+    share it, so do messages saved twice with the same header."""
+    with DovecotSandbox(users=[U], mail_format="mbox") as dvd, \
+            DovecotSandbox(users=[U], mail_format="mbox") as dvr:
+        dvd.start()
+        dvr.start()
+        for n in range(1, 6):
+            dvd.save(U, "INBOX", message(n))
+        dvd.save(U, "INBOX", message(2))                             # same header as 2
+        dvd.save(U, "INBOX", message(9, mid="<m1@example.com>"))     # Message-ID of 1
+        dvd.doveadm("copy", "-u", U, "INBOX", "mailbox", "INBOX", "uid", "3:4", check=True)
+        dvr.copy_home_from(dvd, U)
+        before = state(dvd).count("\n")
+        for args in (["deduplicate", "-u", U, "mailbox", "INBOX", "all"],
+                     ["deduplicate", "-u", U, "-m", "mailbox", "INBOX", "all"]):
+            r = roost.run(args, config=dvr.config_path, expect=None)
+            d = dvd.doveadm(*args)
+            check(r.returncode == d.returncode == 0, f"mbox {args}: exit {r.returncode}/{d.returncode} {r.stderr}")
+            dvr.chown_homes()
+            sr, sd = state(dvr), state(dvd)
+            check(sr == sd, f"mbox {args}: stores differ\n--- roost\n{sr}\n--- doveadm\n{sd}")
+        after = state(dvd).count("\n")
+        check(before - after == 4, f"mbox: 3 GUID copies and 1 Message-ID copy removed ({before} -> {after})")
 
 
 def crash_section():
