@@ -8,6 +8,16 @@
 using namespace roost;
 using namespace roost::test;
 
+namespace {
+uint32_t save_message(Mailbox& box, const std::string& text, const SaveRequest& req) {
+  auto t = box.begin();
+  std::istringstream in(text);
+  uint32_t uid = t->save(in, req);
+  t->commit();
+  return uid;
+}
+}  // namespace
+
 // A GUID given by dsync and a POP3 UIDL kept by a migration go into the
 // dovecot-uidlist G and P fields, where Dovecot reads them
 // (tests/integration/test_maildir_dovecot_layouts.py checks that side).
@@ -17,13 +27,10 @@ TEST_CASE("maildir: a kept GUID and POP3 UIDL are written as uidlist G and P fie
   std::string root = dir.path + "/Maildir";
   auto st = open_maildir(root, '/');
   auto inbox = st->open_mailbox("INBOX");
-  auto t = inbox->begin();
-  std::istringstream in("Subject: four\n\nx\n");
   SaveRequest req;
   req.guid = "0123456789abcdef0123456789abcdef";
   req.pop3_uidl = "uidl-4";
-  uint32_t uid = t->save(in, req);
-  t->commit();
+  uint32_t uid = save_message(*inbox, "Subject: four\n\nx\n", req);
   auto parsed = parse_uidlist(read_file(root + "/dovecot-uidlist"));
   REQUIRE(parsed.error.empty());
   REQUIRE(parsed.list.records.size() == 1);
@@ -46,10 +53,7 @@ TEST_CASE("maildir: a G field added to an indexed uidlist line changes the GUID"
   auto st = open_maildir(root, '/');
   {
     auto inbox = st->open_mailbox("INBOX");
-    auto t = inbox->begin();
-    std::istringstream in("Subject: one\n\nx\n");
-    t->save(in, SaveRequest{});
-    t->commit();
+    save_message(*inbox, "Subject: one\n\nx\n", SaveRequest{});
     REQUIRE(inbox->messages().size() == 1);
   }
   std::string text = read_file(root + "/dovecot-uidlist");
