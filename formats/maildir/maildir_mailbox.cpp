@@ -441,7 +441,10 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
     present.insert(u.uid);
     const std::string& loc = s.files.at(u.name);
     const MessageRecord* old = reset ? nullptr : index_->find(u.uid);
-    if (old && old->locator == loc) continue;  // same name, same flags
+    // Same name, same flags, same GUID: nothing to do. The GUID is checked
+    // too because another writer may set a G field on an existing line.
+    const std::string* g = u.find_ext('G');
+    if (old && old->locator == loc && old->guid == (g && !g->empty() ? *g : u.name)) continue;
     if (old && parse_maildir_filename(basename_of(old->locator)).base != u.name) old = nullptr;
     MessageRecord m = record_from_file(s, u, loc, old);
     if (!old) {

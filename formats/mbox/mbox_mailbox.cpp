@@ -13,6 +13,7 @@
 #include <iostream>
 #include <set>
 
+#include "formats/index/dovecot/mailbox_index.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -255,6 +256,19 @@ std::string MboxMailbox::file_stamp(bool& stable) const {
   return stamp_of(st);
 }
 
+Guid128 MboxMailbox::initial_mailbox_guid() const {
+  // Dovecot keeps an mbox's GUID in its own index (the `mbox` header):
+  // take that one, so Roost and doveadm name the mailbox alike and dsync
+  // matches it up.
+  try {
+    DovecotMailboxIndex dovecot = load_dovecot_mailbox_index(paths_.index_dir);
+    if (auto g = Guid128::parse(dovecot.mailbox_guid)) return *g;
+  } catch (const Error&) {
+    // No Dovecot index here, or one Roost can't read: a GUID of its own.
+  }
+  return Guid128::generate();
+}
+
 uint32_t MboxMailbox::ensure_uidvalidity() {
   return allocate_uidvalidity(paths_.control_dir);
 }
@@ -404,7 +418,7 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
     IndexHeader nh;
     nh.uidvalidity = uv;
     nh.uidnext = 1;
-    nh.mailbox_guid = h.mailbox_guid.empty() ? Guid128::generate() : h.mailbox_guid;
+    nh.mailbox_guid = h.mailbox_guid.empty() ? initial_mailbox_guid() : h.mailbox_guid;
     itx.reset(nh);
     h = nh;
     reset = true;
@@ -444,7 +458,7 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
     if (!known || reset) itx.add_keyword(k);
   }
   h.uidnext = std::max(h.uidnext, scan.uid_last + 1);
-  if (h.mailbox_guid.empty()) h.mailbox_guid = Guid128::generate();
+  if (h.mailbox_guid.empty()) h.mailbox_guid = initial_mailbox_guid();
   h.sync_stamp = stamp;
   if (!(h == index_->header()) || !itx.empty()) {
     itx.set_header(h);

@@ -76,6 +76,7 @@ class MboxMailbox : public Mailbox {
   void reconcile(const MboxScan& scan, const std::string& stamp,
                  const std::map<uint32_t, int64_t>& save_dates);
   uint32_t ensure_uidvalidity();
+  Guid128 initial_mailbox_guid() const;
   std::string append_marker_path() const;
   // Drops the partial tail of an append that was killed (write locks held).
   void recover_append(int fd);
