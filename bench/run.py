@@ -126,6 +126,7 @@ class Side:
     name: str
     sandbox: DovecotSandbox
     prefix: list[str]            # e.g. [roost, "-c", cfg] or ["doveadm", "-c", cfg]
+    template: Path | None = None  # the store copied into this side's home (see restore_store)
 
     def argv(self, *args: str) -> list[str]:
         return [*self.prefix, *args]
@@ -144,8 +145,26 @@ class Workload:
     runner: Callable[["Side", int, argparse.Namespace], Measure] | None = None
     compare_output: bool = True
     ignore_columns: tuple[str, ...] = ()   # tab columns that legitimately differ per copy
+    # The store both sides work on: "maildir" (the corpus as generated),
+    # "mbox", "sdbox", "mdbox", or a derived store such as "mdbox-half-expunged"
+    # (see STORES). messages: corpus size for this workload (None = --messages).
+    store: str = "maildir"
+    messages: int | None = None
+    # Untimed step before EVERY run (warm-up and reps), e.g. put back a fresh
+    # copy of the store so that a writing workload (purge, altmove) or a cold
+    # open always starts from the same bytes.
+    prepare: Callable[["Side", argparse.Namespace], None] | None = None
+    # A non-Roost reference measured in the same reps on the roost side's
+    # sandbox (after prepare), e.g. `cp -a` of the store as the disk's
+    # ceiling for a full backup. Reported in the notes column.
+    ceiling: Callable[["Side", argparse.Namespace], Measure] | None = None
+    ceiling_name: str = ""
+    # Heavy workloads (100k-message corpora) run only when named in --only.
+    heavy: bool = False
 
     def run(self, side: Side, rep: int, opts: argparse.Namespace) -> Measure:
+        if self.prepare:
+            self.prepare(side, opts)
         if self.runner:
             return self.runner(side, rep, opts)
         return run_measured(side.argv(*self.args))
@@ -169,69 +188,6 @@ def save_loop(side: Side, rep: int, opts: argparse.Namespace) -> Measure:
     return Measure(total, peak, 0, f"saved {len(msgs)}\n".encode())
 
 
-# ---- mdbox workloads: the corpus converted to a Dovecot-written mdbox
-# (doveadm backup), copied fresh into each side's home where a workload
-# changes it. Both sides run with -o mail_location=MDBOX_LOCATION, so Roost
-# starts from Dovecot's indexes (its import is part of its time).
-
-MDBOX_LOCATION = "mdbox:~/mdbox:ALT=~/mdbox-alt"
-_MDBOX_TEMPLATES: dict[str, Path] = {}
-
-
-def odd_uids(n: int) -> str:
-    return ",".join(str(u) for u in range(1, n + 1, 2))
-
-
-def mdbox_template(side: Side, kind: str, opts: argparse.Namespace) -> Path:
-    """A Dovecot-written mdbox of the corpus ("full", or "half-expunged":
-    every odd UID of every mailbox expunged, not purged). Built once, with
-    the first side's Dovecot, and reused for every side and rep."""
-    if kind in _MDBOX_TEMPLATES:
-        return _MDBOX_TEMPLATES[kind]
-    cfg = str(side.sandbox.config_path)
-    home = side.sandbox.user_home(USER)
-    work = home / "mdbox-build"
-    shutil.rmtree(work, ignore_errors=True)
-    side.sandbox.chown_homes()
-    subprocess.run(["doveadm", "-c", cfg, "backup", "-u", USER, f"mdbox:{work}"], check=True,
-                   capture_output=True)
-    if kind == "half-expunged":
-        subprocess.run(["doveadm", "-c", cfg, "-o", f"mail_location=mdbox:{work}", "expunge", "-u", USER,
-                        "mailbox", "*", "uid", odd_uids(opts.messages)], check=True, capture_output=True)
-    dest = Path(tempfile.mkdtemp(prefix=f"roost-bench-mdbox-{kind}-")) / "mdbox"
-    shutil.copytree(work, dest, symlinks=True)
-    (dest / "dbox-alt-root").unlink(missing_ok=True)  # names this sandbox's path
-    shutil.rmtree(work, ignore_errors=True)
-    _MDBOX_TEMPLATES[kind] = dest
-    return dest
-
-
-def install_mdbox(side: Side, kind: str, opts: argparse.Namespace) -> None:
-    """A fresh copy of the template as the side's ~/mdbox (ALT empty)."""
-    tpl = mdbox_template(side, kind, opts)
-    home = side.sandbox.user_home(USER)
-    for d in ("mdbox", "mdbox-alt"):
-        shutil.rmtree(home / d, ignore_errors=True)
-    shutil.copytree(tpl, home / "mdbox", symlinks=True)
-    side.sandbox.chown_homes()
-
-
-def mdbox_runner(kind: str, args, fresh_each_run: bool):
-    """Runs `args` (a list, or a function of the options giving one) against
-    the side's mdbox; with fresh_each_run the store is re-copied (untimed)
-    before every run, for workloads that change it."""
-    def run(side: Side, rep: int, opts: argparse.Namespace) -> Measure:
-        argv = args(opts) if callable(args) else args
-        marker = side.sandbox.user_home(USER) / "mdbox" / f".bench-{kind}"
-        if fresh_each_run or not marker.exists():
-            install_mdbox(side, kind, opts)
-            marker.touch()
-        r = run_measured(side.argv("-o", f"mail_location={MDBOX_LOCATION}", *argv))
-        side.sandbox.chown_homes()
-        return r
-    return run
-
-
 WORKLOADS: list[Workload] = [
     Workload("fetch-uid-flags", "fetch 'uid flags' all (every mailbox)",
              ["-f", "tab", "fetch", "-u", USER, "uid flags", "all"]),
@@ -244,18 +200,208 @@ WORKLOADS: list[Workload] = [
              ignore_columns=("firstsaved", "highestmodseq")),  # copy's save time; modseq numbering is each side's own
     Workload("save", "save N messages into INBOX, one invocation each (--save-messages)",
              runner=save_loop, compare_output=False),
-    Workload("mdbox-purge", "mdbox: purge after every other message was expunged (fresh copy per run)",
-             runner=mdbox_runner("half-expunged", ["purge", "-u", USER], True), compare_output=False),
-    Workload("mdbox-altmove", "mdbox: altmove every other message to ALT storage (fresh copy per run)",
-             runner=mdbox_runner("full", lambda o: ["altmove", "-u", USER, "mailbox", "*", "uid",
-                                                    odd_uids(o.messages)], True),
-             compare_output=False),
-    Workload("mdbox-fetch-uid-guid", "mdbox: fetch 'uid guid' all (every mailbox)",
-             runner=mdbox_runner("full", ["-f", "tab", "fetch", "-u", USER, "uid guid", "all"], False)),
-    Workload("mdbox-search-body", f"mdbox: search body {corpus.BODY_WORD} (every mailbox)",
-             runner=mdbox_runner("full", ["search", "-u", USER, "body", corpus.BODY_WORD], False)),
-    # Later: backup, sync -- one entry each.
 ]
+
+
+# ------------------------------------------------------- other store formats
+
+#: mail_location per store kind. mdbox carries ALT= so that altmove has a
+#: target; an ALT root that does not exist yet costs nothing.
+STORE_LOCATIONS = {
+    "maildir": "maildir:~/Maildir",
+    "mbox": "mbox:~/mail:INBOX=~/mail/inbox",
+    "sdbox": "sdbox:~/sdbox",
+    "mdbox": "mdbox:~/mdbox:ALT=~/mdbox-alt",
+}
+#: Derived stores: (base kind, doveadm step applied once to the template).
+#: Half of every mailbox expunged -> the purge workload has 50% to drop.
+DERIVED_STORES = {
+    "mdbox-half-expunged": ("mdbox", [["expunge", "-u", USER, "mailbox", "*", "uid", "1:*", "NOT",
+                                        "uid", "{odd}"]]),
+}
+
+
+def store_kind(store: str) -> str:
+    return DERIVED_STORES[store][0] if store in DERIVED_STORES else store
+
+
+def restore_store(side: "Side", opts: argparse.Namespace) -> None:
+    """Put a fresh copy of the workload's store into *side*'s home (untimed).
+
+    Everything under the home except Dovecot's own runtime bits is replaced,
+    so indexes either side built in an earlier run are gone too (a cold open).
+    """
+    home = side.sandbox.user_home(USER)
+    for child in list(home.iterdir()) if home.exists() else []:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    shutil.copytree(side.template, home, symlinks=True, dirs_exist_ok=True)
+    side.sandbox.chown_homes()
+
+
+def drop_mbox_indexes(side: "Side", opts: argparse.Namespace) -> None:
+    """Remove both sides' mbox index directories (.imap/): a cold open that
+    must scan the whole mbox file."""
+    shutil.rmtree(side.sandbox.user_home(USER) / "mail" / ".imap", ignore_errors=True)
+
+
+def odd_uid_set(limit: int) -> str:
+    return ",".join(str(u) for u in range(1, limit + 1, 2))
+
+
+def build_template(cache: Path, store: str, messages: int, seed: int, opts) -> Path:
+    """The user's home for *store*: built once per (store, size) and reused.
+
+    Maildir and mbox are written by the corpus generator; sdbox and mdbox are
+    converted from the Maildir by the real Dovecot (``doveadm backup``), so the
+    roost side reads a store that Dovecot wrote, the way a migration would.
+    """
+    key = cache / f"{store}-{messages}"
+    if key.exists():
+        return key
+    kind = store_kind(store)
+    if store in DERIVED_STORES:
+        base = build_template(cache, kind, messages, seed, opts)
+        sb = DovecotSandbox(users=[USER], mail_location=STORE_LOCATIONS[kind])
+        sb.setup()
+        try:
+            shutil.copytree(base, sb.user_home(USER), symlinks=True, dirs_exist_ok=True)
+            sb.chown_homes()
+            sb.start()
+            for step in DERIVED_STORES[store][1]:
+                sb.doveadm(*[a.replace("{odd}", odd_uid_set(messages)) for a in step], check=True,
+                           timeout=1200)
+            sb.stop()
+            shutil.copytree(sb.user_home(USER), key, symlinks=True)
+        finally:
+            sb.cleanup()
+        return key
+    inbox_only = store == "mbox"
+    c = corpus.generate(seed=seed, messages=messages,
+                        folders=[("INBOX", True, None)] if inbox_only else None)
+    if kind == "mbox":
+        corpus.write_mbox(c, cache / "mbox-src", user_dir="{user}/mail")
+        shutil.copytree(cache / "mbox-src" / USER, key)
+        shutil.rmtree(cache / "mbox-src")
+        return key
+    maildir = cache / f"maildir-{messages}"
+    if not maildir.exists():
+        corpus.write_maildir(c, cache / "maildir-src", user_dir="{user}/Maildir")
+        shutil.copytree(cache / "maildir-src" / USER, maildir)
+        shutil.rmtree(cache / "maildir-src")
+    if kind == "maildir":
+        return maildir
+    sb = DovecotSandbox(users=[USER])
+    sb.setup()
+    try:
+        shutil.copytree(maildir, sb.user_home(USER), dirs_exist_ok=True)
+        sb.chown_homes()
+        sb.start()
+        sb.backup_to(USER, STORE_LOCATIONS[kind].split(":ALT=")[0], timeout=1200)
+        sb.stop()
+        key.mkdir()
+        src = sb.user_home(USER) / kind
+        shutil.copytree(src, key / kind, symlinks=True)
+    finally:
+        sb.cleanup()
+    return key
+
+
+def per_format_workloads() -> list[Workload]:
+    out = []
+    for fmt in ("mbox", "sdbox", "mdbox"):
+        out += [
+            Workload(f"{fmt}-fetch-uid-flags", f"{fmt}: fetch 'uid flags' all",
+                     ["-f", "tab", "fetch", "-u", USER, "uid flags", "all"], store=fmt),
+            Workload(f"{fmt}-search-body", f"{fmt}: search body {corpus.BODY_WORD}",
+                     ["search", "-u", USER, "body", corpus.BODY_WORD], store=fmt),
+        ]
+    out += [
+        Workload("mbox-open-scan", "mbox: cold open of a ~100 MB / 20,000-message INBOX "
+                 "(no index): mailbox status all INBOX",
+                 ["-f", "tab", "mailbox", "status", "-u", USER, "messages uidnext unseen vsize", "INBOX"],
+                 store="mbox", messages=20000, prepare=drop_mbox_indexes),
+        Workload("mdbox-purge", "mdbox: purge after half of every mailbox was expunged",
+                 ["purge", "-u", USER], store="mdbox-half-expunged", prepare=restore_store),
+        Workload("mdbox-altmove", "mdbox: altmove of half the messages (odd UIDs) to ALT storage",
+                 None, runner=lambda side, rep, opts: run_measured(side.argv(
+                     "altmove", "-u", USER, "mailbox", "*", "uid", odd_uid_set(opts.messages))),
+                 store="mdbox", prepare=restore_store),
+    ]
+    return out
+
+
+WORKLOADS += per_format_workloads()
+
+
+# ------------------------------------------------------------ dsync family
+
+def backup_dir(side: "Side") -> Path:
+    return side.sandbox.user_home(USER) / "backup"
+
+
+def backup_argv(side: "Side", verb: str = "backup") -> list[str]:
+    return side.argv(verb, "-u", USER, f"mdbox:{backup_dir(side)}")
+
+
+def fresh_backup_target(side: "Side", opts: argparse.Namespace) -> None:
+    shutil.rmtree(backup_dir(side), ignore_errors=True)
+
+
+def cp_a_store(side: "Side", opts: argparse.Namespace) -> Measure:
+    """The disk's ceiling for a full backup: copy the same Maildir with cp -a."""
+    dst = side.sandbox.user_home(USER) / "cp-a-copy"
+    shutil.rmtree(dst, ignore_errors=True)
+    m = run_measured(["cp", "-a", str(side.sandbox.user_home(USER) / "Maildir"), str(dst)])
+    subprocess.run(["sync"], check=False)
+    shutil.rmtree(dst, ignore_errors=True)
+    return m
+
+
+def synced_replica(side: "Side", opts: argparse.Namespace) -> None:
+    """Untimed: make sure the mdbox replica exists and is in sync (each side
+    with its own tool), so the timed sync starts from a converged pair."""
+    r = run_measured(backup_argv(side, "sync"), capture=False)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: preparing the replica failed on {side.name}: "
+                         f"{r.stderr.decode(errors='replace')[-2000:]}")
+
+
+def small_changes(side: "Side", opts: argparse.Namespace) -> None:
+    """Untimed: converge, then 100 flag changes and 100 new mails on the
+    source, made by doveadm on BOTH sides (the same outside writer, e.g. an
+    IMAP server), so the timed sync has exactly that to carry over."""
+    synced_replica(side, opts)
+    n = getattr(opts, "_change_round", 0)
+    opts._change_round = n + 1
+    op = "add" if n % 2 == 0 else "remove"
+    side.sandbox.doveadm("flags", op, "-u", USER, "\\Flagged", "mailbox", "INBOX", "1:100", check=True)
+    for m in corpus.iter_messages(opts.seed + 2_000_000 + n * 100, 100):
+        side.sandbox.doveadm("save", "-u", USER, "-m", "INBOX", input=m, check=True)
+
+
+def dsync_workloads() -> list[Workload]:
+    return [
+        Workload("backup-mdbox", "full backup of the Maildir store to an empty mdbox",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side)),
+                 prepare=fresh_backup_target, compare_output=False,
+                 ceiling=cp_a_store, ceiling_name="cp -a"),
+        Workload("backup-mdbox-100k", "full backup of a 100,000-message Maildir to an empty mdbox",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side)),
+                 prepare=fresh_backup_target, compare_output=False, messages=100000,
+                 ceiling=cp_a_store, ceiling_name="cp -a", heavy=True),
+        Workload("sync-noop", "two-way sync with an mdbox replica when nothing changed",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side, "sync")),
+                 prepare=synced_replica, compare_output=False),
+        Workload("sync-small-changes", "two-way sync after 100 flag changes + 100 new mails",
+                 runner=lambda side, rep, opts: run_measured(backup_argv(side, "sync")),
+                 prepare=small_changes, compare_output=False),
+    ]
+
+
+WORKLOADS += dsync_workloads()
 WORKLOAD_BY_NAME = {w.name: w for w in WORKLOADS}
 
 
@@ -338,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         for w in WORKLOADS:
             print(f"{w.name:18} {w.description}")
         return 0
-    names = [n for n in opts.only.split(",") if n] or [w.name for w in WORKLOADS]
+    names = [n for n in opts.only.split(",") if n] or [w.name for w in WORKLOADS if not w.heavy]
     unknown = [n for n in names if n not in WORKLOAD_BY_NAME]
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; see --list")
@@ -355,29 +501,37 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     cache = Path(tempfile.mkdtemp(prefix="roost-bench-corpus-"))
     c = corpus.generate(seed=opts.seed, messages=opts.messages)
-    corpus.write_maildir(c, cache, user_dir="{user}/Maildir")
+    corpus.write_maildir(c, cache, user_dir="default/Maildir")
+    (cache / "stores").mkdir()
     print(f"bench: corpus seed={opts.seed} messages={opts.messages} generated in {time.monotonic() - t0:.1f}s")
     opts._save_msgs = list(corpus.iter_messages(opts.seed + 1_000_000, opts.save_messages))
 
     rows = []
     sandboxes: list[DovecotSandbox] = []
     try:
-        def fresh_side(name: str, prefix_fn) -> Side:
-            sb = DovecotSandbox(users=[USER], keep=opts.keep)
+        def fresh_side(name: str, prefix_fn, w: Workload) -> Side:
+            messages = w.messages or opts.messages
+            if w.store == "maildir" and messages == opts.messages:
+                template = cache / "default"
+            else:
+                template = build_template(cache / "stores", w.store, messages, opts.seed, opts)
+            sb = DovecotSandbox(users=[USER], keep=opts.keep,
+                                mail_location=STORE_LOCATIONS[store_kind(w.store)])
             sb.setup()
             sandboxes.append(sb)
-            shutil.copytree(cache / USER, sb.user_home(USER), dirs_exist_ok=True)
+            shutil.copytree(template, sb.user_home(USER), symlinks=True, dirs_exist_ok=True)
+            sb.chown_homes()
             # Dovecot is started on both sides: doveadm needs its auth
             # service, and when --roost is doveadm so does the "roost" side.
             sb.start()
-            return Side(name, sb, prefix_fn(sb))
+            return Side(name, sb, prefix_fn(sb), template)
 
         for wname in names:
             w = WORKLOAD_BY_NAME[wname]
             # Each side gets its own fresh copy of the corpus per workload, so
             # a writing workload never influences the next one.
-            sides = [fresh_side("roost", lambda sb: [opts.roost, "-c", str(sb.config_path)]),
-                     fresh_side("dovecot", lambda sb: ["doveadm", "-c", str(sb.config_path)])]
+            sides = [fresh_side("roost", lambda sb: [opts.roost, "-c", str(sb.config_path)], w),
+                     fresh_side("dovecot", lambda sb: ["doveadm", "-c", str(sb.config_path)], w)]
             notes = []
             warm = {s.name: w.run(s, -1, opts) for s in sides}
             for s in sides:
@@ -401,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
                       compare.diff(compare.sorted_text(out_r), compare.sorted_text(out_d), max_lines=30))
             times = {s.name: [] for s in sides}
             rss = {s.name: 0 for s in sides}
+            ceiling_times = []
             for rep in range(opts.reps):
                 order = sides if rep % 2 == 0 else list(reversed(sides))
                 for s in order:
@@ -410,6 +565,15 @@ def main(argv: list[str] | None = None) -> int:
                                          f"{m.stderr.decode(errors='replace')[-2000:]}")
                     times[s.name].append(m.wall)
                     rss[s.name] = max(rss[s.name], m.maxrss_kb)
+                if w.ceiling:
+                    if w.prepare:
+                        w.prepare(sides[0], opts)
+                    ceiling_times.append(w.ceiling(sides[0], opts).wall)
+            if ceiling_times:
+                c_med = statistics.median(ceiling_times)
+                r_med = statistics.median(times["roost"])
+                notes.append(f"{w.ceiling_name} {c_med:.3f}s, roost/{w.ceiling_name.split()[0]} "
+                             f"{r_med / c_med:.2f}" if c_med > 0 else f"{w.ceiling_name} n/a")
             row = {"workload": w.name, "roost": statistics.median(times["roost"]),
                    "dovecot": statistics.median(times["dovecot"]), "roost_rss": rss["roost"],
                    "dovecot_rss": rss["dovecot"], "notes": ", ".join(notes)}

@@ -2,10 +2,13 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "formats/location/mail_location.hpp"
 #include "formats/location/namespace_settings.hpp"
+#include "formats/location/store_detection.hpp"
 #include "formats/location/var_expander.hpp"
+#include "lib/compress/save_compression.hpp"
 #include "lib/config/config.hpp"
 #include "lib/config/config_loader.hpp"
 #include "lib/error.hpp"
@@ -16,6 +19,17 @@
 #include "server/auth/userdb.hpp"
 
 namespace roost::cli {
+
+namespace {
+
+std::map<std::string, std::string> plugin_settings_of(const Config& cfg) {
+  std::map<std::string, std::string> out;
+  for (const ConfigSection* sec : cfg.sections("plugin"))
+    for (const auto& s : sec->settings) out[s.key] = sec->get(s.key);
+  return out;
+}
+
+}  // namespace
 
 Environment::Environment(GlobalOptions options) : options_(std::move(options)) {}
 Environment::~Environment() = default;
@@ -108,10 +122,29 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
                  : cfg.get("mail_gid").empty() ? 0
                                                : resolve_gid(cfg.get("mail_gid"), "mail_gid");
   auto privileges = std::make_unique<EffectiveUser>(uid, gid);
+  // plugin { } settings with the userdb's fields over them, as Dovecot's
+  // mail_user_plugin_getenv() sees them; mail_plugins from the userdb, else
+  // `protocol doveadm { }`, else the global one.
+  std::map<std::string, std::string> plugin_settings = plugin_settings_of(cfg);
+  for (const auto& [key, value] : rec->fields) plugin_settings[key] = value;
+  std::string mail_plugins = cfg.get("mail_plugins");
+  if (const ConfigSection* p = cfg.root().section("protocol", "doveadm");
+      p && p->has("mail_plugins"))
+    mail_plugins = p->get("mail_plugins");
+  if (const std::string* f = rec->field("mail_plugins")) mail_plugins = *f;
+  SaveCompression save_compression = parse_save_compression(
+      mail_plugins, plugin_settings["zlib_save"], plugin_settings["zlib_save_level"]);
   std::vector<OpenNamespace> namespaces;
   for (const auto& ns : load_namespaces(cfg)) {
     std::string spec = ns.location.empty() ? location_spec : ns.location;
     MailLocation loc = parse_mail_location(spec, vars);
+    if (!loc.root.empty() && loc.format == "auto") {
+      loc.format = detect_store_format(loc.root, real_fs_probe());
+    } else if (!loc.root.empty() && loc.format.empty()) {
+      // A path without a format: Dovecot looks at that path first.
+      auto found = store_signatures(loc.root, real_fs_probe());
+      if (found.size() == 1) loc.format = found.front().format;
+    }
     if (loc.format.empty() || loc.format == "auto") {
       auto found = autodetect_mail_location(
           home, [](const std::string& p) { return is_dir(p); },
@@ -126,6 +159,8 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
     StorageSettings settings;
     settings.separator = ns.separator ? ns.separator : default_separator(loc);
     settings.fsync = cfg.get("mail_fsync") != "never";
+    settings.settings = plugin_settings;
+    settings.save_compression = save_compression;
     settings.settings["mdbox_rotate_size"] = std::to_string(cfg.get_size("mdbox_rotate_size"));
     settings.settings["mdbox_rotate_interval"] = cfg.get("mdbox_rotate_interval");
     OpenNamespace open;

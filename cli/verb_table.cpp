@@ -41,6 +41,10 @@ const std::vector<Verb>& verb_table() {
        "expunge matching messages (the query must name a mailbox; -d: delete the mailbox if "
        "left empty)",
        verb_expunge},
+      {"deduplicate", "[-u <user>|-A|-F <file>] [-m] <search query>",
+       "expunge duplicates within each mailbox, keeping the lowest UID (by message GUID, or "
+       "by Message-ID with -m)",
+       verb_deduplicate},
       {"copy", "[-u <user>|-A|-F <file>] <destination> [user <source user>] <search query>",
        "copy matching messages to a mailbox", verb_copy},
       {"move", "[-u <user>|-A|-F <file>] <destination> [user <source user>] <search query>",
@@ -53,6 +57,10 @@ const std::vector<Verb>& verb_table() {
        "move matching messages to the ALT storage (-r: back to the primary one)", verb_altmove},
       {"index", "[-u <user>|-A|-F <file>] [-q] [-n <max recent>] <mailbox mask>",
        "index new mail in mailboxes", verb_index},
+      {"verify",
+       "[-u <user>|-A|-F <file>] [-m <mailbox>]... [--no-bodies] [--ignore-flags] "
+       "[--ignore-dates] [--ignore-mailbox-guids] [--max-differences <n>] <location> [<location>]",
+       "prove two stores hold the same mail (exit 2 when they differ)", verb_verify},
       {"user", "[-f <field>] [-m] <user mask>...", "look users up in the userdb", verb_user},
       {"config", "[-a] [-n] [<setting>...]", "print the effective configuration", verb_config},
       {"help", "[<command>]", "show commands and their usage", verb_help},

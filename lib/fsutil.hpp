@@ -17,6 +17,10 @@ std::optional<std::string> read_file_if_exists(const std::string& path);
 // leaves either the old or the new content, never a mix.
 void write_file_atomic(const std::string& path, std::string_view data, unsigned mode = 0600);
 
+// Writes all of `data` to `fd` (retrying short writes and EINTR); errors
+// name `path`.
+void write_all(int fd, std::string_view data, const std::string& path);
+
 void fsync_path(const std::string& path);
 void fsync_dir(const std::string& dir);
 

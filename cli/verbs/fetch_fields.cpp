@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <sstream>
 
 #include "formats/mime/date.hpp"
@@ -45,9 +46,10 @@ const HeaderBlock& FetchState::header(const MatchedMail& m) {
 const ParsedMessage& FetchState::parsed(const MatchedMail& m) {
   if (!parsed_valid_) {
     if (!parsed_) parsed_ = std::make_unique<ParsedMessage>();
-    std::ostringstream buf;
-    buf << m.open()->rdbuf();
-    parsed_->text = buf.str();
+    // Not `ostream << rdbuf()`: that swallows a read error (e.g. a
+    // truncated compressed mail) and would parse a cut message.
+    auto in = m.open();
+    parsed_->text.assign(std::istreambuf_iterator<char>(*in), std::istreambuf_iterator<char>());
     parsed_->root = parse_mime(parsed_->text);
     parsed_valid_ = true;
   }

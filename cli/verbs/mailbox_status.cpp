@@ -31,7 +31,12 @@ std::vector<std::string> parse_fields(const std::string& text, bool total) {
     out.push_back(field);
   }
   if (out.empty()) throw Error(kExitUsage, "mailbox status: no status fields given");
-  return out;
+  // doveadm keeps the fields as a bit set: each once, in its fixed order,
+  // whatever order they were asked in.
+  std::vector<std::string> ordered;
+  for (const auto& a : kAllFields)
+    if (std::count(out.begin(), out.end(), a)) ordered.push_back(a);
+  return ordered;
 }
 
 std::string first_saved(Mailbox& box) {

@@ -13,11 +13,13 @@
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_import.hpp"
+#include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/dbox/sdbox_sync_stamp.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "formats/mime/header.hpp"
 #include "lib/error.hpp"
+#include "lib/fault.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
 
@@ -140,8 +142,8 @@ void SdboxMailbox::open_index() {
   }
 }
 
-DotLock SdboxMailbox::lock() const {
-  return DotLock::acquire(path_join(index_dir(), "roost.sdbox"));
+DboxDirLock SdboxMailbox::lock() const {
+  return DboxDirLock::acquire(paths_.mail_dir);
 }
 
 void SdboxMailbox::create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync) {
@@ -226,7 +228,9 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   std::string dovecot_id = dovecot_identity(stable);
   bool fresh_index = ih.uidvalidity == 0;
   std::optional<SdboxDovecotState> dovecot;
-  if (!dovecot_id.empty() && (fresh_index || rebuild || dovecot_id != old_stamp.dovecot))
+  // Nothing to import from a Dovecot log only Roost wrote (sdbox_dovecot_log.hpp).
+  const bool ours = !old_stamp.written.empty() && dovecot_id == old_stamp.written;
+  if (!dovecot_id.empty() && (fresh_index || rebuild || (dovecot_id != old_stamp.dovecot && !ours)))
     dovecot = load_sdbox_dovecot_state(dovecot_dir());
 
   MailIndex::Transaction itx = index_->begin();
@@ -271,7 +275,7 @@ void SdboxMailbox::sync_locked(bool rebuild) {
     if (!dovecot || dovecot->uid_validity != nh.uidvalidity) return nullptr;
     auto it = dovecot->records.find(uid);
     if (it == dovecot->records.end()) return nullptr;
-    if (!known || rebuild || fresh_index) return &it->second.flags;
+    if (!known || fresh_index || adopt) return &it->second.flags;
     if (it->second.modseq != 0 && it->second.modseq > old_stamp.dovecot_modseq)
       return &it->second.flags;
     return nullptr;
@@ -309,10 +313,12 @@ void SdboxMailbox::sync_locked(bool rebuild) {
       warn(std::string(e.what()) +
            "; skipping this message (the file is left in place: repair "
            "or remove it, then run `roost force-resync`)");
+      // force-resync drops what it can't read; the file stays for repair.
+      if (old) itx.expunge(uid);
       continue;
     }
     if (old) m.flags = old->flags;  // force-resync keeps what the index knew
-    if (const MessageFlags* f = dovecot_flags(uid, false)) m.flags = *f;
+    if (const MessageFlags* f = dovecot_flags(uid, old != nullptr)) m.flags = *f;
     if (old && rebuild && m.guid == old->guid && m.flags == old->flags && m.locator == old->locator)
       continue;
     itx.append(m);
@@ -336,6 +342,77 @@ void SdboxMailbox::sync_locked(bool rebuild) {
   invalidate();
 }
 
+DovecotLogLock SdboxMailbox::lock_dovecot_log() const {
+  if (!memory_index_dir_.empty()) return {};
+  return DovecotLogLock::acquire(path_join(dovecot_dir(), "dovecot.index.log"));
+}
+
+void SdboxMailbox::export_to_dovecot(const DovecotLogTransaction& delta, DovecotLogLock* held) {
+  if (!memory_index_dir_.empty()) return;  // INDEX=MEMORY: Dovecot keeps none either
+  try {
+    write_dovecot_log(delta, held);
+  } catch (const Error& e) {
+    warn(std::string(e.what()) + "; Dovecot will need `doveadm force-resync` to see the change");
+  }
+}
+
+void SdboxMailbox::write_dovecot_log(const DovecotLogTransaction& delta, DovecotLogLock* held) {
+  const std::string dir = dovecot_dir();
+  const std::string log = path_join(dir, "dovecot.index.log");
+  const IndexHeader& h = index_->header();
+  SdboxSyncStamp stamp = decode_sdbox_sync_stamp(h.sync_stamp);
+  bool stable = true;
+  if (!path_exists(log)) {
+    // A snapshot without its log is Dovecot's business (it rebuilds).
+    if (path_exists(path_join(dir, "dovecot.index"))) return;
+    // Everything Roost's index knows, as one transaction of a new log.
+    DovecotLogTransaction all;
+    all.set_uid_validity(h.uidvalidity);
+    all.set_sdbox_mailbox_guid(h.mailbox_guid);
+    for (const auto& m : index_->records()) {
+      all.append(m.uid, m.flags.system & kFlagsStorable);
+      for (const auto& kw : m.flags.keywords) all.update_keyword(kw, true, m.uid);
+    }
+    all.set_next_uid(h.uidnext);
+    const int64_t now = std::time(nullptr);
+    write_file_atomic(
+        log,
+        dovecot_log_file_header(static_cast<uint32_t>(now), static_cast<uint32_t>(now)) +
+            all.finish(),
+        0600);
+  } else {
+    if (delta.empty()) return;
+    // The changes only name UIDs, flags and keyword names (no extension
+    // ids), so they apply after whatever Dovecot wrote; appended under
+    // Dovecot's lock on its log (the transaction's, or taken here).
+    DovecotLogLock own;
+    if (!held || !held->held()) {
+      own = DovecotLogLock::acquire(log);
+      held = &own;
+    }
+    if (!held->held()) return;
+    const int fd = held->fd();
+    std::string data = delta.finish();
+    std::string_view rest(data);
+    while (!rest.empty()) {
+      ssize_t n = ::write(fd, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_errno("cannot append to", log);
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    if (fsync_) {
+      if (::fdatasync(fd) < 0) throw_errno("cannot fsync", log);
+      fault_point_after_fsync();
+    }
+  }
+  stamp.written = dovecot_identity(stable);
+  IndexHeader nh = h;
+  nh.sync_stamp = encode_sdbox_sync_stamp(stamp);
+  auto itx = index_->begin();
+  itx.set_header(nh);
+  itx.commit();
+}
+
 void SdboxMailbox::ensure_synced() {
   if (!synced_) sync();
 }
@@ -351,12 +428,12 @@ void SdboxMailbox::sync() {
     bool stable = true;
     if (dirs_identity(stable) == old.dirs && dovecot_identity(stable) == old.dovecot) return;
   }
-  DotLock l = lock();
+  DboxDirLock l = lock();
   sync_locked(false);
 }
 
 void SdboxMailbox::force_resync() {
-  DotLock l = lock();
+  DboxDirLock l = lock();
   synced_ = true;
   sync_locked(true);
 }

@@ -4,14 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "formats/dbox/dbox_dir_lock.hpp"
+#include "formats/dbox/dovecot_log_lock.hpp"
 #include "formats/index/header_cache.hpp"
 #include "formats/index/mail_index.hpp"
 #include "formats/model/storage.hpp"
-#include "lib/dotlock.hpp"
 
 namespace roost {
 
 struct DovecotMailboxIndex;
+class DovecotLogTransaction;
 
 // Where one sdbox mailbox keeps its pieces.
 struct SdboxPaths {
@@ -44,6 +46,16 @@ class SdboxMailbox : public Mailbox {
   std::vector<std::string> keywords() override;
   void force_resync() override;
 
+  // Tells Dovecot about Roost's changes through its dovecot.index.log:
+  // creates the log (with every message) when Dovecot has no index here,
+  // else appends `delta` under Dovecot's lock on the log (`held` when the
+  // caller holds it already). Failures only warn (Dovecot then needs a
+  // force-resync to see the change).
+  void export_to_dovecot(const DovecotLogTransaction& delta, DovecotLogLock* held = nullptr);
+  // Dovecot's lock on this mailbox's dovecot.index.log (not held when there
+  // is no such log).
+  DovecotLogLock lock_dovecot_log() const;
+
   // Creates the index of a new mailbox (UIDVALIDITY, GUID).
   static void create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync);
 
@@ -53,7 +65,7 @@ class SdboxMailbox : public Mailbox {
   std::string index_dir() const;
   void open_index();
   // Takes the mailbox's write lock (Roost writers only; see README).
-  DotLock lock() const;
+  DboxDirLock lock() const;
   // Brings the index in line with the u.N files (and an updated Dovecot
   // index); caller holds lock(). `rebuild`: ignore the Roost index's records
   // (force-resync), keeping only their flags.
@@ -65,6 +77,7 @@ class SdboxMailbox : public Mailbox {
   std::string dirs_identity(bool& stable) const;
   std::string file_path(uint32_t uid, const std::string& locator) const;
   MessageRecord record_from_file(uint32_t uid, const std::string& path, char where) const;
+  void write_dovecot_log(const DovecotLogTransaction& delta, DovecotLogLock* held);
   void invalidate() { messages_valid_ = false; }
   void ensure_synced();
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "formats/dbox/dbox_paths.hpp"
+#include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -74,7 +75,8 @@ std::string SdboxStorage::relative_dir(const std::string& name) const {
 }
 
 SdboxPaths SdboxStorage::paths_of(const std::string& name) const {
-  std::string rel = path_join(relative_dir(name), kDboxMailDir);
+  std::string box_rel = relative_dir(name);
+  std::string rel = path_join(box_rel, kDboxMailDir);
   SdboxPaths p;
   p.root = location_.root;
   p.mail_dir = path_join(location_.root, rel);
@@ -84,7 +86,7 @@ SdboxPaths SdboxStorage::paths_of(const std::string& name) const {
   else if (location_.index.empty())
     p.index_dir = p.mail_dir;
   else
-    p.index_dir = path_join(location_.index, rel);
+    p.index_dir = path_join(location_.index, box_rel);  // no dbox-Mails/ there (as Dovecot)
   return p;
 }
 
@@ -169,6 +171,8 @@ void SdboxStorage::create_mailbox(const std::string& name, const Guid128& guid) 
     make_dirs(p.mail_dir);
   }
   ensure_alt_link();
+  // Dovecot gets its index of the new mailbox too (UIDVALIDITY, GUID).
+  SdboxMailbox(name, p, settings_.fsync).export_to_dovecot(DovecotLogTransaction{});
 }
 
 void SdboxStorage::delete_mailbox(const std::string& name) {
@@ -188,7 +192,13 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
   };
   remove_mail_dir(p.mail_dir);
   if (!p.alt_dir.empty()) remove_mail_dir(p.alt_dir);
-  if (!p.index_dir.empty() && p.index_dir != p.mail_dir) remove_mail_dir(p.index_dir);
+  if (!p.index_dir.empty() && p.index_dir != p.mail_dir && is_dir(p.index_dir)) {
+    // Under INDEX= the children's index dirs live inside this one: only
+    // the mailbox's own files go.
+    for (const auto& e : list_dir(p.index_dir))
+      if (!is_dir(path_join(p.index_dir, e))) ::unlink(path_join(p.index_dir, e).c_str());
+    ::rmdir(p.index_dir.c_str());
+  }
 }
 
 void SdboxStorage::rename_mailbox(const std::string& from, const std::string& to) {

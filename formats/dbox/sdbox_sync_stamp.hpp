@@ -12,6 +12,9 @@ struct SdboxSyncStamp {
   std::string dirs;             // "" = not trusted (rescan on next open)
   std::string dovecot;          // identity of dovecot.index + .log at the last import; "" = none
   uint64_t dovecot_modseq = 0;  // Dovecot's HIGHESTMODSEQ at the last import
+  // Identity of Dovecot's index files right after Roost last wrote to
+  // Dovecot's log (sdbox_dovecot_log.hpp): nothing to import while unchanged.
+  std::string written;
 };
 
 std::string encode_sdbox_sync_stamp(const SdboxSyncStamp& stamp);

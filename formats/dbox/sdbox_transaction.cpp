@@ -1,6 +1,6 @@
 // SdboxTransaction: saves, flag changes and expunges of one sdbox mailbox.
 //
-// The mailbox's write lock (roost.sdbox.lock) is taken at the first change
+// The mailbox's write lock (a flock on dbox-Mails/) is taken at the first change
 // and held until commit()/rollback(), so the UID save() returns is final.
 // A save writes `.temp.*` in dbox-Mails (file header, message, metadata),
 // fsyncs it and only at commit links it to u.<uid>. Commit order, each step
@@ -9,7 +9,9 @@
 //   2. saved temp files become u.<uid> (link, so an existing file is never
 //      replaced), then the directory is fsynced;
 //   3. the Roost index commits flags, expunges and the new records with one
-//      new modseq.
+//      new modseq;
+//   4. the same changes are appended to Dovecot's dovecot.index.log
+//      (sdbox_dovecot_log.hpp), so Dovecot sees them too.
 // A crash before 3 is repaired by the next sync: new u.N files get indexed
 // (without the flags the save asked for), vanished ones expunged; the UID
 // of a file that exists is never handed out again.
@@ -24,6 +26,7 @@
 #include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/dbox_message_writer.hpp"
 #include "formats/dbox/dbox_paths.hpp"
+#include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/dbox/sdbox_mailbox.hpp"
 #include "lib/error.hpp"
 #include "lib/fault.hpp"
@@ -59,7 +62,8 @@ class SdboxTransaction : public MailTransaction {
 
   SdboxMailbox* box_;
   MailIndex::Transaction itx_;
-  DotLock lock_;
+  DboxDirLock lock_;
+  DovecotLogLock dovecot_lock_;
   uint32_t next_uid_ = 0;
   std::vector<PendingSave> saves_;
   std::map<uint32_t, MessageRecord> touched_;  // flag changes, by UID
@@ -67,11 +71,12 @@ class SdboxTransaction : public MailTransaction {
 };
 
 void SdboxTransaction::ensure_locked() {
-  if (lock_.held()) {
-    lock_.touch();
-    return;
-  }
+  if (lock_.held()) return;
   lock_ = box_->lock();
+  // Dovecot assigns UIDs and appends under its log lock: holding it until
+  // commit keeps the UIDs handed out here and Dovecot's apart. Taken before
+  // the sync, so the sync sees Dovecot's last UID.
+  dovecot_lock_ = box_->lock_dovecot_log();
   box_->sync_locked(false);
   box_->synced_ = true;
   itx_ = box_->index_->begin();
@@ -175,12 +180,16 @@ void SdboxTransaction::expunge(uint32_t uid) {
 
 void SdboxTransaction::commit() {
   if (!lock_.held()) return;
+  DovecotLogTransaction dovecot;  // the same changes for Dovecot's log
   for (uint32_t uid : expunges_) {
     const MessageRecord* m = box_->index_->find(uid);
     for (const std::string& path : {box_->file_path(uid, "p"), box_->file_path(uid, "a")})
       if (::unlink(path.c_str()) < 0 && errno != ENOENT)
         throw_errno("cannot expunge (unlink)", path);
-    if (m) itx_.expunge(uid);
+    if (m) {
+      itx_.expunge(uid);
+      dovecot.expunge(uid);
+    }
   }
   bool saved = false;
   for (auto& p : saves_) {
@@ -196,12 +205,23 @@ void SdboxTransaction::commit() {
     ::unlink(p.tmp_path.c_str());
     p.tmp_path.clear();
     itx_.append(p.record);
+    dovecot.append(p.record.uid, p.record.flags.system & kFlagsStorable);
+    for (const auto& kw : p.record.flags.keywords) dovecot.update_keyword(kw, true, p.record.uid);
     saved = true;
   }
   if (saved && box_->fsync_) fsync_dir(box_->paths_.mail_dir);
   for (auto& [uid, m] : touched_) {
     const MessageRecord* cur = box_->index_->find(uid);
-    if (cur && !(cur->flags == m.flags)) itx_.update_flags(uid, m.flags);
+    if (!cur || cur->flags == m.flags) continue;
+    itx_.update_flags(uid, m.flags);
+    const uint8_t before = cur->flags.system & kFlagsStorable, after = m.flags.system;
+    if (before != after)
+      dovecot.update_flags(uid, static_cast<uint8_t>(after & ~before),
+                           static_cast<uint8_t>(before & ~after));
+    for (const auto& kw : m.flags.keywords)
+      if (!cur->flags.has_keyword(kw)) dovecot.update_keyword(kw, true, uid);
+    for (const auto& kw : cur->flags.keywords)
+      if (!m.flags.has_keyword(kw)) dovecot.update_keyword(kw, false, uid);
   }
   IndexHeader h = box_->index_->header();
   if (next_uid_ > h.uidnext) {
@@ -209,6 +229,11 @@ void SdboxTransaction::commit() {
     itx_.set_header(h);
   }
   itx_.commit();
+  if (!dovecot.empty()) {
+    dovecot.set_next_uid(box_->index_->header().uidnext);
+    box_->export_to_dovecot(dovecot, &dovecot_lock_);
+  }
+  dovecot_lock_.release();
   saves_.clear();
   touched_.clear();
   expunges_.clear();
@@ -223,6 +248,7 @@ void SdboxTransaction::rollback() {
   saves_.clear();
   touched_.clear();
   expunges_.clear();
+  dovecot_lock_.release();
   if (lock_.held()) lock_.release();
 }
 

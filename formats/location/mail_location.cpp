@@ -79,10 +79,12 @@ MailLocation parse_mail_location(std::string_view spec_in, const VarExpander& va
   } else {
     loc.root = parts[0];
   }
-  if (loc.format == "auto") {
-    if (!loc.root.empty() || parts.size() > 2) {
+  if (loc.format == "auto" && loc.root.empty()) {
+    // Dovecot's "auto:": detect per user in the home; nothing may follow.
+    if (parts.size() > 2) {
       throw Error(kExitConfig, "mail_location '" + spec +
-                                   "': auto: takes no path or options (use just \"auto:\")");
+                                   "': auto: without a path takes no options (use just "
+                                   "\"auto:\", or auto:<path>:KEY=value)");
     }
     return loc;
   }

@@ -17,7 +17,10 @@ namespace roost {
 // none). Known keys fill MailLocation's fields; any other KEY[=value] goes to
 // `extra`. A spec without a format ("/var/mail/%u" or "") gets format "" so
 // the caller can autodetect; "auto:" is format "auto" and allows nothing
-// after it. Bad syntax is a kExitConfig error.
+// after it (detection in the home). "auto:<path>[:KEY=value...]" (a Roost
+// extension) is format "auto" with a root: the caller detects the format of
+// the store at that path (store_detection.hpp). Bad syntax is a kExitConfig
+// error.
 MailLocation parse_mail_location(std::string_view spec, const VarExpander& vars);
 
 // `auto:` / empty mail_location: which format lives in `home`. Checks, in

@@ -12,13 +12,14 @@
 #include <iostream>
 #include <unordered_set>
 
-#include "formats/index/index_status.hpp"
 #include "formats/index/dovecot_index_header.hpp"
+#include "formats/index/index_status.hpp"
+#include "formats/list/uidvalidity_file.hpp"
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/mime/header.hpp"
-#include "formats/list/uidvalidity_file.hpp"
+#include "formats/model/message_file.hpp"
+#include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
-#include "lib/fd_istream.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
 
@@ -35,31 +36,12 @@ int64_t mtime_ns(const struct stat& st) {
 
 void warn(const std::string& msg) { std::cerr << "roost: warning: " << msg << "\n"; }
 
-// Virtual size of a file: every LF not preceded by CR counts as two bytes.
-uint64_t compute_virtual_size(const std::string& path, uint64_t& physical) {
+// Sizes of a mail file measured from its (decompressed) contents.
+MessageSizes measure_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("cannot open message file", path);
-  char buf[65536];
-  uint64_t size = 0, vsize = 0;
-  char prev = 0;
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      throw_errno("cannot read message file", path, e);
-    }
-    if (n == 0) break;
-    for (ssize_t i = 0; i < n; ++i) {
-      if (buf[i] == '\n' && prev != '\r') ++vsize;
-      prev = buf[i];
-    }
-    size += static_cast<uint64_t>(n);
-  }
-  ::close(fd);
-  physical = size;
-  return size + vsize;
+  auto in = open_fd_decompressing(fd, "message file " + path);
+  return measure_message(*in);
 }
 
 void append_to_file(const std::string& path, const std::string& data, bool fsync) {
@@ -106,8 +88,12 @@ std::vector<std::string> read_dir_entries(const std::string& dir) {
 
 }  // namespace
 
-MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync)
-    : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
+MaildirMailbox::MaildirMailbox(std::string name, MaildirPaths paths, bool fsync,
+                               SaveCompression save_compression)
+    : name_(std::move(name)),
+      paths_(std::move(paths)),
+      fsync_(fsync),
+      save_compression_(std::move(save_compression)) {
   if (paths_.index_dir.empty()) {
     char tmpl[] = "/tmp/roost-memindex-XXXXXX";
     if (!::mkdtemp(tmpl)) throw_errno("cannot create a temporary index directory", "/tmp");
@@ -343,13 +329,15 @@ MessageRecord MaildirMailbox::record_from_file(const Session& s, const UidListRe
     if (const std::string* e = u.find_ext('S')) psize = parse_u64(*e);
   if (!vsize)
     if (const std::string* e = u.find_ext('W')) vsize = parse_u64(*e);
-  if (vsize) {
+  // A file without both sizes in its name is measured: stat() would give
+  // the compressed size of a compressed one.
+  if (psize && vsize) {
+    m.physical_size = *psize;
     m.virtual_size = *vsize;
-    m.physical_size = psize.value_or(static_cast<uint64_t>(st.st_size));
   } else {
-    uint64_t physical = 0;
-    m.virtual_size = compute_virtual_size(path, physical);
-    m.physical_size = psize.value_or(physical);
+    MessageSizes measured = measure_file(path);
+    m.physical_size = psize.value_or(measured.physical);
+    m.virtual_size = vsize.value_or(measured.virtual_size);
   }
   return m;
 }
@@ -453,7 +441,10 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
     present.insert(u.uid);
     const std::string& loc = s.files.at(u.name);
     const MessageRecord* old = reset ? nullptr : index_->find(u.uid);
-    if (old && old->locator == loc) continue;  // same name, same flags
+    // Same name, same flags, same GUID: nothing to do. The GUID is checked
+    // too because another writer may set a G field on an existing line.
+    const std::string* g = u.find_ext('G');
+    if (old && old->locator == loc && old->guid == (g && !g->empty() ? *g : u.name)) continue;
     if (old && parse_maildir_filename(basename_of(old->locator)).base != u.name) old = nullptr;
     MessageRecord m = record_from_file(s, u, loc, old);
     if (!old) {
@@ -616,7 +607,9 @@ std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
                                     " was expunged (" + path + " is gone)");
     throw_errno("cannot open message file", path);
   }
-  return std::make_unique<FdIstream>(fd);
+  // Compressed (zlib_save) and plain mails sit side by side: the magic
+  // bytes decide.
+  return open_fd_decompressing(fd, "message file " + path);
 }
 
 }  // namespace roost

@@ -30,7 +30,8 @@ struct MaildirPaths {
 // changed.
 class MaildirMailbox : public Mailbox {
  public:
-  MaildirMailbox(std::string name, MaildirPaths paths, bool fsync);
+  MaildirMailbox(std::string name, MaildirPaths paths, bool fsync,
+                 SaveCompression save_compression = {});
   ~MaildirMailbox() override;
 
   const std::string& name() const override { return name_; }
@@ -91,6 +92,7 @@ class MaildirMailbox : public Mailbox {
   std::string name_;
   MaildirPaths paths_;
   bool fsync_;
+  SaveCompression save_compression_;  // zlib_save: how new mail files are written
   std::string memory_index_dir_;  // private temp dir for INDEX=MEMORY
   std::unique_ptr<HeaderCache> header_cache_;  // created on first read_header
   bool synced_ = false;                        // sync() ran since open

@@ -286,7 +286,8 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
     }
   }
   for (const char* sub : {"new", "tmp"}) make_dirs(path_join(p.mail_dir, sub));
-  return std::make_unique<MaildirMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync);
+  return std::make_unique<MaildirMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
+                                          settings_.save_compression);
 }
 
 void register_maildir_driver() {

@@ -21,6 +21,7 @@
 
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/maildir/maildir_mailbox.hpp"
+#include "formats/model/message_file.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -96,29 +97,14 @@ uint32_t MaildirTransaction::save(std::istream& message, const SaveRequest& req)
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw_errno("cannot create message file", tmp_path);
   uint64_t size = 0, vsize = 0;
-  char prev = 0;
-  char buf[65536];
   try {
-    while (message) {
-      message.read(buf, sizeof buf);
-      std::streamsize n = message.gcount();
-      if (n <= 0) break;
-      for (std::streamsize i = 0; i < n; ++i) {
-        if (buf[i] == '\n' && prev != '\r') ++vsize;
-        prev = buf[i];
-      }
-      std::string_view rest(buf, static_cast<size_t>(n));
-      while (!rest.empty()) {
-        ssize_t w = ::write(fd, rest.data(), rest.size());
-        if (w < 0) {
-          if (errno == EINTR) continue;
-          throw_errno("cannot write message file", tmp_path);
-        }
-        rest.remove_prefix(static_cast<size_t>(w));
-      }
-      size += static_cast<uint64_t>(n);
-    }
-    if (message.bad()) throw Error(kExitIoErr, "reading the message to save failed");
+    // With zlib_save the file holds the gzip of the message; S= and W= are
+    // still the message's own sizes, as Dovecot writes them.
+    MessageFileWriter writer(fd, tmp_path, box_->save_compression_);
+    writer.write_stream(message);
+    writer.finish();
+    size = writer.sizes().physical;
+    vsize = writer.sizes().virtual_size;
     if (box_->fsync_ && ::fsync(fd) < 0) throw_errno("cannot fsync", tmp_path);
     int64_t received = req.received_date ? req.received_date : std::time(nullptr);
     struct timespec times[2] = {{received, 0}, {received, 0}};
@@ -129,7 +115,6 @@ uint32_t MaildirTransaction::save(std::istream& message, const SaveRequest& req)
     throw;
   }
   ::close(fd);
-  vsize += size;
 
   // A requested UID is kept when it is above every UID used so far; below
   // that (even if free) Dovecot refuses it too, and we give the next UID:

@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <iostream>
 #include <set>
 
+#include "formats/index/dovecot/mailbox_index.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -19,6 +21,8 @@
 #include "formats/mbox/mbox_lock.hpp"
 #include "formats/mbox/mbox_message_stream.hpp"
 #include "formats/mbox/mbox_writer.hpp"
+#include "formats/model/message_file.hpp"
+#include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -221,6 +225,7 @@ void MboxMailbox::recover_append(int fd) {
 
 MboxMailbox::MboxMailbox(std::string name, MboxPaths paths, bool fsync)
     : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
+  compression_ = compression_from_extension(basename_of(paths_.file)).value_or(Compression::kNone);
   make_dirs(paths_.index_dir);
   MailIndex::Options opt;
   opt.fsync = fsync_;
@@ -251,6 +256,19 @@ std::string MboxMailbox::file_stamp(bool& stable) const {
   return stamp_of(st);
 }
 
+Guid128 MboxMailbox::initial_mailbox_guid() const {
+  // Dovecot keeps an mbox's GUID in its own index (the `mbox` header):
+  // take that one, so Roost and doveadm name the mailbox alike and dsync
+  // matches it up.
+  try {
+    DovecotMailboxIndex dovecot = load_dovecot_mailbox_index(paths_.index_dir);
+    if (auto g = Guid128::parse(dovecot.mailbox_guid)) return *g;
+  } catch (const Error&) {
+    // No Dovecot index here, or one Roost can't read: a GUID of its own.
+  }
+  return Guid128::generate();
+}
+
 uint32_t MboxMailbox::ensure_uidvalidity() {
   return allocate_uidvalidity(paths_.control_dir);
 }
@@ -263,7 +281,92 @@ void MboxMailbox::sync() {
   scan_file();
 }
 
+std::string MboxMailbox::uncompressed_copy(const std::string& stamp) {
+  std::string copy = path_join(paths_.index_dir, "roost-uncompressed.mbox");
+  std::string stamp_file = copy + ".stamp";
+  if (read_file_if_exists(stamp_file) == stamp && path_exists(copy)) return copy;
+  int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot open mbox", paths_.file);
+  std::string what = "compressed mbox file " + paths_.file;
+  if (compression_ != Compression::kNone && detect_fd_compression(fd, what) != compression_) {
+    ::close(fd);
+    throw Error(kExitDataErr, what + ": the name says " +
+                                  std::string(compression_name(compression_)) +
+                                  " but the data is not; rename the file or recompress it");
+  }
+  auto in = open_fd_decompressing(fd, what);
+  std::string tmp = copy + ".tmp";
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) throw_errno("cannot create", tmp);
+  try {
+    MessageFileWriter writer(out, tmp, SaveCompression{});
+    char buf[65536];
+    while (*in) {
+      in->read(buf, sizeof buf);
+      if (in->gcount() > 0) writer.write(std::string_view(buf, static_cast<size_t>(in->gcount())));
+    }
+    writer.finish();
+  } catch (...) {
+    ::close(out);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(out);
+  // A cache of the compressed file: no fsync needed, a torn copy is
+  // recognized by its missing or stale stamp and made again.
+  if (::rename(tmp.c_str(), copy.c_str()) < 0) throw_errno("cannot rename", tmp);
+  write_file_atomic(stamp_file, stamp);
+  return copy;
+}
+
+void MboxMailbox::assign_index_uids(MboxScan& scan) const {
+  // GUIDs repeat (a header MD5 of mails without Date/Message-ID): each
+  // GUID keeps its UIDs in order and hands them out in file order.
+  std::map<std::string, std::deque<uint32_t>> by_guid;
+  std::set<uint32_t> used;
+  for (const auto& m : scan.mails)
+    if (m.uid) used.insert(m.uid);
+  for (const auto& r : index_->records())
+    if (!used.count(r.uid)) by_guid[r.guid].push_back(r.uid);
+  uint32_t next = std::max(index_->header().uidnext, scan.uid_last + 1);
+  for (const auto& m : scan.mails) next = std::max(next, m.uid + 1);
+  for (auto& m : scan.mails) {
+    if (m.uid) continue;
+    auto it = by_guid.find(m.guid);
+    if (it != by_guid.end() && !it->second.empty()) {
+      m.uid = it->second.front();
+      it->second.pop_front();
+    } else {
+      m.uid = next++;
+    }
+  }
+  scan.uid_last = std::max(scan.uid_last, next - 1);
+}
+
 void MboxMailbox::scan_file() {
+  if (compression_ != Compression::kNone) {
+    // Dovecot's zlib plugin opens a compressed mbox read-only: parse the
+    // decompressed copy, never write the file.
+    int fd = ::open(paths_.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw_errno("cannot open mbox", paths_.file);
+    FdCloser closer(fd);
+    MboxLock lock = MboxLock::acquire(paths_.file, fd, MboxLock::Mode::kRead);
+    struct stat st;
+    if (::fstat(fd, &st) < 0) throw_errno("cannot stat", paths_.file);
+    std::string copy = uncompressed_copy(stamp_of(st));
+    int cfd = ::open(copy.c_str(), O_RDONLY | O_CLOEXEC);
+    if (cfd < 0) throw_errno("cannot open", copy);
+    FdCloser copy_closer(cfd);
+    struct stat cst;
+    if (::fstat(cfd, &cst) < 0) throw_errno("cannot stat", copy);
+    Mapping map(cfd, static_cast<size_t>(cst.st_size), copy);
+    MboxScan scan = cst.st_size ? parse_mbox(map.view()) : MboxScan{};
+    assign_index_uids(scan);
+    scan_ = std::move(scan);
+    scan_stamp_ = stamp_of(st);
+    reconcile(scan_, scan_stamp_, {});
+    return;
+  }
   if (::access(append_marker_path().c_str(), F_OK) == 0 &&
       ::access(paths_.file.c_str(), W_OK) == 0) {
     MboxLock wlock = MboxLock::acquire(paths_.file, -1, MboxLock::Mode::kWrite);
@@ -292,6 +395,7 @@ void MboxMailbox::scan_file() {
     MboxScan scan = parse_mbox(map.view());
     needs_rewrite = scan.needs_rewrite || (scan.uidvalidity == 0 && !scan.mails.empty());
     if (!needs_rewrite || ::access(paths_.file.c_str(), W_OK) != 0) {
+      if (needs_rewrite) assign_index_uids(scan);
       scan_ = std::move(scan);
       scan_stamp_ = stamp_of(st);
       reconcile(scan_, scan_stamp_, {});
@@ -314,7 +418,7 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
     IndexHeader nh;
     nh.uidvalidity = uv;
     nh.uidnext = 1;
-    nh.mailbox_guid = h.mailbox_guid.empty() ? Guid128::generate() : h.mailbox_guid;
+    nh.mailbox_guid = h.mailbox_guid.empty() ? initial_mailbox_guid() : h.mailbox_guid;
     itx.reset(nh);
     h = nh;
     reset = true;
@@ -354,7 +458,7 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
     if (!known || reset) itx.add_keyword(k);
   }
   h.uidnext = std::max(h.uidnext, scan.uid_last + 1);
-  if (h.mailbox_guid.empty()) h.mailbox_guid = Guid128::generate();
+  if (h.mailbox_guid.empty()) h.mailbox_guid = initial_mailbox_guid();
   h.sync_stamp = stamp;
   if (!(h == index_->header()) || !itx.empty()) {
     itx.set_header(h);
@@ -364,6 +468,11 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
 }
 
 std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
+  if (compression_ != Compression::kNone)
+    throw Error(kExitNoPerm, "mailbox " + name_ + " is a " +
+                                 std::string(compression_name(compression_)) +
+                                 "-compressed mbox file (" + paths_.file +
+                                 "), which is read-only: decompress it to change it");
   make_dirs(dirname_of(paths_.file));
   MboxLock lock = MboxLock::acquire(paths_.file, -1, MboxLock::Mode::kWrite);
   int fd = ::open(paths_.file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -606,6 +715,13 @@ std::unique_ptr<std::istream> MboxMailbox::open_message(uint32_t uid) {
         throw Error(kExitNotFound,
                     "message UID " + std::to_string(uid) + " was expunged from " + name_);
       continue;
+    }
+    if (compression_ != Compression::kNone) {
+      // Bodies are read from the decompressed copy the scan parsed.
+      ::close(fd);
+      std::string copy = path_join(paths_.index_dir, "roost-uncompressed.mbox");
+      fd = ::open(copy.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw_errno("cannot open", copy);
     }
     for (const auto& m : scan_.mails) {
       if (m.uid != uid) continue;

@@ -7,6 +7,7 @@
 #include "formats/index/mail_index.hpp"
 #include "formats/mbox/mbox_parser.hpp"
 #include "formats/model/storage.hpp"
+#include "lib/compress/compression.hpp"
 
 namespace roost {
 
@@ -75,13 +76,22 @@ class MboxMailbox : public Mailbox {
   void reconcile(const MboxScan& scan, const std::string& stamp,
                  const std::map<uint32_t, int64_t>& save_dates);
   uint32_t ensure_uidvalidity();
+  Guid128 initial_mailbox_guid() const;
   std::string append_marker_path() const;
   // Drops the partial tail of an append that was killed (write locks held).
   void recover_append(int fd);
+  // A compressed mbox file (name ending in .gz, as Dovecot's zlib plugin
+  // reads them): the path of its decompressed copy in the index dir, made
+  // again when the file's stamp changed. Read-only, like Dovecot.
+  std::string uncompressed_copy(const std::string& stamp);
+  // Read-only files can't get X-UIDs written: messages without one get UIDs
+  // in Roost's index only (kept across rescans by GUID).
+  void assign_index_uids(MboxScan& scan) const;
 
   std::string name_;
   MboxPaths paths_;
   bool fsync_;
+  Compression compression_ = Compression::kNone;  // from the file name
   std::unique_ptr<MailIndex> index_;
   std::vector<MessageRecord> messages_;
   bool messages_valid_ = false;

@@ -2,6 +2,8 @@
 #include <map>
 #include <string>
 
+#include "lib/compress/save_compression.hpp"
+
 namespace roost {
 
 // A parsed and variable-expanded mail_location, e.g.
@@ -26,6 +28,8 @@ struct MailLocation {
 struct StorageSettings {
   char separator = 0;  // namespace hierarchy separator; 0 = the layout's default
   bool fsync = true;   // fsync_mode != never
+  // zlib plugin settings: how saves compress (reads always decompress).
+  SaveCompression save_compression;
   std::map<std::string, std::string> settings;  // raw settings a driver may look at
 };
 

@@ -109,6 +109,10 @@ class MailStorage {
   virtual ~MailStorage() = default;
   virtual const MailLocation& location() const = 0;
   virtual char separator() const = 0;
+  // True when the format keeps the message GUID a save was given (dsync
+  // and verify compare GUIDs only between stores that both keep them).
+  // mbox derives GUIDs from the header instead, as Dovecot does.
+  virtual bool keeps_message_guids() const { return true; }
   virtual std::vector<MailboxInfo> list_mailboxes() = 0;
   virtual bool mailbox_exists(const std::string& name) = 0;
   // guid empty: generate. Throws Error(kExitCantCreat...) if it exists.

@@ -158,7 +158,7 @@ void collect_unused(const ConfigSection& sec, const std::string& prefix,
                     std::vector<std::string>& out) {
   for (const auto& s : sec.settings) {
     bool used = sec.type.empty() ? global_config_default(s.key).has_value()
-                                 : section_config_default(sec.type, s.key).has_value();
+                                 : section_key_is_used(sec.type, s.key);
     if (!used) out.push_back(prefix + s.key);
   }
   for (const auto& c : sec.children) {

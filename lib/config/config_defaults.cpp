@@ -108,6 +108,10 @@ const std::vector<ConfigDefault> kUserdb = {
     {"result_success", "return-ok"}, {"skip", "never"},
 };
 
+// plugin { } keys Roost reads. They have no defaults (doveconf -a prints
+// none), so they are not in the tables above.
+const std::vector<std::string_view> kPluginKeys = {"zlib_save", "zlib_save_level"};
+
 const std::vector<ConfigDefault> kNone;
 
 std::optional<std::string_view> find_in(const std::vector<ConfigDefault>& table,
@@ -140,7 +144,13 @@ std::optional<std::string_view> section_config_default(std::string_view section_
 }
 
 bool section_type_is_used(std::string_view section_type) {
-  return !section_config_defaults(section_type).empty();
+  return !section_config_defaults(section_type).empty() || section_type == "plugin";
+}
+
+bool section_key_is_used(std::string_view section_type, std::string_view key) {
+  if (section_config_default(section_type, key)) return true;
+  return section_type == "plugin" &&
+         std::find(kPluginKeys.begin(), kPluginKeys.end(), key) != kPluginKeys.end();
 }
 
 }  // namespace roost

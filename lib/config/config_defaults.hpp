@@ -25,5 +25,8 @@ std::optional<std::string_view> section_config_default(std::string_view section_
 
 // True for the section types whose contents Roost reads.
 bool section_type_is_used(std::string_view section_type);
+// True for a key of such a section that Roost reads (with or without a
+// default, e.g. plugin/zlib_save).
+bool section_key_is_used(std::string_view section_type, std::string_view key);
 
 }  // namespace roost

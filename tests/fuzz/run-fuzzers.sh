@@ -8,9 +8,11 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build="$src/build-fuzz"
 cmake -S "$src" -B "$build" -DROOST_FUZZ=ON -DROOST_TESTS=OFF \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-make -C "$build" -j2 fuzz_mutf7 fuzz_mime fuzz_search_query fuzz_maildir fuzz_index fuzz_config fuzz_dovecot_index fuzz_dbox fuzz_mdbox
+# Every tests/fuzz/fuzz_<target>.cpp is a target.
+targets=$(cd "$src/tests/fuzz" && ls fuzz_*.cpp | sed 's/^fuzz_//; s/\.cpp$//')
+make -C "$build" -j2 $(for t in $targets; do printf 'fuzz_%s ' "$t"; done)
 status=0
-for target in mutf7 mime search_query maildir index config dovecot_index dbox mdbox; do
+for target in $targets; do
   corpus="$build/corpus/$target"
   crashes="$build/crashes/$target"
   mkdir -p "$corpus" "$crashes"

@@ -106,7 +106,7 @@ def main():
         for args in (["-f", "tab", "fetch", "-u", "u1", "mailbox uid guid flags", "all"],
                      ["-f", "pager", "fetch", "-u", "u1", "uid text", "mailbox", "INBOX", "all"],
                      ["-f", "tab", "fetch", "-u", "u1", "uid size.physical size.virtual", "mailbox", "INBOX", "all"],
-                     ["-f", "tab", "mailbox", "status", "-u", "u1", "messages uidnext uidvalidity unseen", "INBOX"]):
+                     ["-f", "tab", "mailbox", "status", "-u", "u1", "messages uidnext uidvalidity unseen guid", "*"]):
             r, d = roost.run_both(dv, args)
             check(r.returncode == d.returncode == 0,
                   f"{args}: exit roost {r.returncode} doveadm {d.returncode}: {r.stderr}{d.stderr}")

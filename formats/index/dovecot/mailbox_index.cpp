@@ -36,6 +36,11 @@ DovecotMailboxIndex dovecot_mailbox_index_from_view(DovecotIndexView v) {
     m.map_uid_validity = le32(d, 0);
     m.mailbox_guid = hex(d.substr(4, 16));
   }
+  // mbox keeps it at offset 16 of its `mbox` header (after sync_size,
+  // sync_mtime, dirty_flag and 3 unused bytes); all zeros = none yet.
+  if (auto d = v.ext_hdr("mbox");
+      d.size() >= 32 && d.substr(16, 16).find_first_not_of('\0') != std::string_view::npos)
+    m.mailbox_guid = hex(d.substr(16, 16));
   if (auto d = v.ext_hdr("hdr-vsize"); d.size() >= 16)
     m.vsize = DovecotVsizeHeader{le64(d, 0), le32(d, 8), le32(d, 12)};
   const int guid_id = v.ext_id("guid"), mdbox_id = v.ext_id("mdbox");

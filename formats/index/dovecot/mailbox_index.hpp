@@ -40,7 +40,7 @@ struct DovecotMailboxIndex {
   uint32_t next_uid = 0;
   uint32_t first_recent_uid = 0;
   uint64_t highest_modseq = 0;
-  std::string mailbox_guid;         // dbox-hdr / mdbox-hdr, 32 hex; empty if none
+  std::string mailbox_guid;         // dbox-hdr / mdbox-hdr / mbox, 32 hex; empty if none
   uint32_t map_uid_validity = 0;    // mdbox-hdr
   uint32_t dbox_rebuild_count = 0;  // sdbox dbox-hdr
   std::optional<DovecotVsizeHeader> vsize;

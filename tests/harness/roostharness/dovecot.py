@@ -78,6 +78,10 @@ class DovecotSandbox:
         special_use: ``True`` for the corpus' folders (Sent, Drafts, Trash,
             Junk, Archive) or a mapping mailbox -> flag; written as
             ``mailbox X { special_use = \\Flag }`` in the inbox namespace.
+        mail_plugins: plugins to load for mail processes, e.g. ``["zlib"]``
+            (written as ``mail_plugins = $mail_plugins zlib``).
+        plugin_settings: ``plugin { key = value }`` settings, e.g.
+            ``{"zlib_save": "gz", "zlib_save_level": "6"}``.
         extra_conf: text appended verbatim to dovecot.conf (for tests that
             need other settings, or a deliberately broken config).
         root: use this directory instead of a fresh temp dir (not deleted).
@@ -97,6 +101,8 @@ class DovecotSandbox:
         doveadm_http: bool = False,
         mail_user: str = "mail",
         special_use: bool | Mapping[str, str] = False,
+        mail_plugins: Iterable[str] = (),
+        plugin_settings: Mapping[str, str] | None = None,
         extra_conf: str = "",
         root: str | os.PathLike | None = None,
         keep: bool = False,
@@ -121,6 +127,8 @@ class DovecotSandbox:
         if special_use is True:
             special_use = DEFAULT_SPECIAL_USE
         self.special_use = dict(special_use or {})
+        self.mail_plugins = list(mail_plugins)
+        self.plugin_settings = dict(plugin_settings or {})
         self.extra_conf = extra_conf
         self.keep = keep or bool(root)
         self._given_root = Path(root) if root else None
@@ -287,6 +295,10 @@ class DovecotSandbox:
                 c.append(f"doveadm_password = {self.doveadm_password}")
             if self.want["http"]:
                 c.append(f"doveadm_api_key = {self.doveadm_api_key}")
+        if self.mail_plugins:
+            c.append("mail_plugins = $mail_plugins " + " ".join(self.mail_plugins))
+        if self.plugin_settings:
+            c += ["plugin {", *[f"  {k} = {v}" for k, v in self.plugin_settings.items()], "}"]
         if self.extra_conf:
             c += ["", "# extra_conf", self.extra_conf]
         return "\n".join(c) + "\n"

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/sdbox_storage.hpp"
+#include "formats/index/dovecot/mailbox_index.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "tests/unit/formats/dbox/dbox_test_util.hpp"
@@ -202,6 +204,10 @@ TEST_CASE("sdbox: a damaged u.N gives an error naming the file; force-resync kee
     CHECK(what.find(u2) != std::string::npos);
     CHECK(what.find("force-resync") != std::string::npos);
   }
+  // force-resync with the index intact drops the damaged message.
+  box->force_resync();
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[1].uid == 3);
   // The index is lost too: force-resync rebuilds from the files alone.
   uint32_t uidvalidity = box->status().uidvalidity;
   box.reset();
@@ -217,16 +223,29 @@ TEST_CASE("sdbox: a damaged u.N gives an error naming the file; force-resync kee
   CHECK(ms[2].uid == 4);
   CHECK(fresh->status().uidnext == 5);
   CHECK(path_exists(u2));  // left in place for repair
-  CHECK(fresh->status().uidvalidity != 0);
-  CHECK(fresh->status().uidvalidity != uidvalidity);  // no index survived: new UID space
+  // Roost's index is gone, but the Dovecot log Roost kept for this mailbox
+  // still has the UIDVALIDITY and the flags.
+  CHECK(fresh->status().uidvalidity == uidvalidity);
+  CHECK(format_flags(ms[0].flags) == "\\Seen \\Recent");
   // With the index intact, force-resync keeps flags and UIDVALIDITY.
   auto tx = fresh->begin();
   tx->update_flags(3, FlagOp::kAdd, parse_flag_list("\\Flagged"));
   tx->commit();
   uint32_t uv = fresh->status().uidvalidity;
   fresh->force_resync();
+  fresh->force_resync();
   CHECK(fresh->status().uidvalidity == uv);
   CHECK(format_flags(fresh->messages()[1].flags) == "\\Flagged \\Recent");
+  // Without any index, a new UID space.
+  fresh.reset();
+  for (const auto& f : list_dir(mail_dir(root, "INBOX")))
+    if (f.rfind("roost.index", 0) == 0 || f.rfind("dovecot.index", 0) == 0)
+      ::unlink((mail_dir(root, "INBOX") + "/" + f).c_str());
+  auto bare = open_sdbox(root)->open_mailbox("INBOX");
+  bare->force_resync();
+  CHECK(bare->messages().size() == 3);
+  CHECK(bare->status().uidvalidity != 0);
+  CHECK(bare->status().uidvalidity != uv);
 }
 
 TEST_CASE("sdbox reads a Dovecot store with a rotated log and 40 keywords", "[sdbox]") {
@@ -265,4 +284,104 @@ TEST_CASE("sdbox reads a Dovecot store with a rotated log and 40 keywords", "[sd
   CHECK(inbox.uidnext == 7);
   CHECK(inbox.uidvalidity == 1795392765u);
   CHECK(st->open_mailbox("Other")->status().uidvalidity == 1795392764u);
+}
+
+TEST_CASE("sdbox keeps a given GUID, POP3 UIDL and order, dates and UID", "[sdbox]") {
+  TempDir t;
+  auto box = open_sdbox(t.path + "/root")->open_mailbox("INBOX");
+  auto tx = box->begin();
+  std::istringstream in(kMsg);
+  SaveRequest req;
+  req.guid = "1234567890.M1P2.host";  // a Maildir-origin GUID, kept as it is
+  req.pop3_uidl = "UID-7";
+  req.pop3_order = 3;
+  req.received_date = 1700000000;
+  req.uid = 40;
+  CHECK(tx->save(in, req) == 40);
+  tx->commit();
+  auto r = DboxFileReader::open(mail_dir(t.path + "/root", "INBOX") + "/u.40");
+  auto m = r->next();
+  REQUIRE(m);
+  std::string keys;
+  for (const auto& f : m->metadata.fields) keys += f.key;
+  CHECK(keys == "RVPOG");  // Dovecot's order
+  auto again = open_sdbox(t.path + "/root")->open_mailbox("INBOX");
+  REQUIRE(again->messages().size() == 1);
+  const auto& rec = again->messages()[0];
+  CHECK(rec.uid == 40);
+  CHECK(rec.guid == req.guid);
+  CHECK(rec.pop3_uidl == "UID-7");
+  CHECK(rec.pop3_order == 3);
+  CHECK(rec.received_date == 1700000000);
+  CHECK(again->status().uidnext == 41);
+  // A UID below UIDNEXT is not reused: the next one is given.
+  auto tx2 = again->begin();
+  std::istringstream in2(kMsg);
+  SaveRequest low;
+  low.uid = 5;
+  CHECK(tx2->save(in2, low) == 41);
+  tx2->commit();
+}
+
+TEST_CASE("sdbox INDEX=: index files in <INDEX>/mailboxes/<name>/, as Dovecot keeps them",
+          "[sdbox]") {
+  TempDir t;
+  MailLocation loc;
+  loc.format = "sdbox";
+  loc.root = t.path + "/root";
+  loc.index = t.path + "/idx";
+  StorageSettings set;
+  set.fsync = false;
+  SdboxStorage st(loc, set);
+  CHECK(st.paths_of("A/B").index_dir == t.path + "/idx/mailboxes/A/B");
+  st.create_mailbox("A");
+  st.create_mailbox("A/B");
+  save_one(*st.open_mailbox("A/B"), kMsg, "\\Seen");
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/roost.index.log"));
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/dovecot.index.log"));
+  st.delete_mailbox("A");  // A/B's index lives inside A's index dir: it stays
+  CHECK(path_exists(t.path + "/idx/mailboxes/A/B/roost.index.log"));
+  CHECK(!path_exists(t.path + "/idx/mailboxes/A/roost.index.log"));
+  auto box = st.open_mailbox("A/B");
+  REQUIRE(box->messages().size() == 1);
+  CHECK(format_flags(box->messages()[0].flags) == "\\Seen \\Recent");
+  st.rename_mailbox("A", "C");
+  CHECK(path_exists(t.path + "/idx/mailboxes/C/B/roost.index.log"));
+  CHECK(format_flags(st.open_mailbox("C/B")->messages()[0].flags) == "\\Seen \\Recent");
+}
+
+TEST_CASE("sdbox: Roost's changes to a Dovecot store are appended to Dovecot's log", "[sdbox]") {
+  TempDir t;
+  std::string src = std::string(ROOST_SOURCE_DIR) + "/fixtures/dbox/generated/sdbox";
+  REQUIRE(std::system(
+              ("cp -r " + src + "/store/. " + t.path + "/ && chmod -R u+w " + t.path).c_str()) ==
+          0);
+  auto st = open_sdbox(t.path);
+  auto box = st->open_mailbox("INBOX");  // has dovecot.index, .log and .log.2
+  auto tx = box->begin();
+  tx->update_flags(1, FlagOp::kRemove, parse_flag_list("\\Seen kw00"));
+  tx->update_flags(2, FlagOp::kAdd, parse_flag_list("\\Flagged newkw"));
+  tx->expunge(4);
+  tx->commit();
+  uint32_t uid = save_one(*box, kMsg, "\\Draft");
+  CHECK(uid == 7);
+  auto d = load_dovecot_mailbox_index(mail_dir(t.path, "INBOX"));
+  CHECK(d.notes.empty());
+  std::map<uint32_t, DovecotMailRecord> by_uid;
+  for (const auto& r : d.records) by_uid[r.uid] = r;
+  REQUIRE(by_uid.size() == 4);
+  CHECK(!by_uid.count(4));
+  CHECK((by_uid[1].flags & kDovecotFlagSeen) == 0);
+  CHECK(std::find(by_uid[1].keywords.begin(), by_uid[1].keywords.end(), "kw00") ==
+        by_uid[1].keywords.end());
+  CHECK((by_uid[2].flags & kDovecotFlagFlagged) != 0);
+  CHECK(std::find(by_uid[2].keywords.begin(), by_uid[2].keywords.end(), "newkw") !=
+        by_uid[2].keywords.end());
+  CHECK(by_uid[7].flags == kDovecotFlagDraft);
+  CHECK(d.next_uid == 8);
+  // Roost reading the store again sees the same (its own changes come back
+  // from Dovecot's log unchanged).
+  auto again = open_sdbox(t.path)->open_mailbox("INBOX");
+  REQUIRE(again->messages().size() == 4);
+  CHECK(format_flags(again->messages()[1].flags).find("\\Flagged") != std::string::npos);
 }

@@ -82,7 +82,11 @@ TEST_CASE("mail_location: shared namespace %% survives one expansion", "[locatio
 TEST_CASE("mail_location: auto, formatless and errors", "[location]") {
   VarExpander v = VarExpander::for_user("u", "/h");
   CHECK(parse_mail_location("auto:", v).format == "auto");
-  CHECK_THROWS_WITH(parse_mail_location("auto:~/x", v), Catch::Contains("auto:"));
+  // auto:<path>: the store at that path decides the format (Roost extension).
+  auto with_path = parse_mail_location("auto:~/x:INDEX=/i", v);
+  CHECK(with_path.format == "auto");
+  CHECK(with_path.root == "/h/x");
+  CHECK(with_path.index == "/i");
   MailLocation bare = parse_mail_location("/var/mail/%u", v);
   CHECK(bare.format.empty());
   CHECK(bare.root == "/var/mail/u");

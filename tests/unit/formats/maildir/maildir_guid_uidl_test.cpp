@@ -8,6 +8,16 @@
 using namespace roost;
 using namespace roost::test;
 
+namespace {
+uint32_t save_message(Mailbox& box, const std::string& text, const SaveRequest& req) {
+  auto t = box.begin();
+  std::istringstream in(text);
+  uint32_t uid = t->save(in, req);
+  t->commit();
+  return uid;
+}
+}  // namespace
+
 // A GUID given by dsync and a POP3 UIDL kept by a migration go into the
 // dovecot-uidlist G and P fields, where Dovecot reads them
 // (tests/integration/test_maildir_dovecot_layouts.py checks that side).
@@ -17,13 +27,10 @@ TEST_CASE("maildir: a kept GUID and POP3 UIDL are written as uidlist G and P fie
   std::string root = dir.path + "/Maildir";
   auto st = open_maildir(root, '/');
   auto inbox = st->open_mailbox("INBOX");
-  auto t = inbox->begin();
-  std::istringstream in("Subject: four\n\nx\n");
   SaveRequest req;
   req.guid = "0123456789abcdef0123456789abcdef";
   req.pop3_uidl = "uidl-4";
-  uint32_t uid = t->save(in, req);
-  t->commit();
+  uint32_t uid = save_message(*inbox, "Subject: four\n\nx\n", req);
   auto parsed = parse_uidlist(read_file(root + "/dovecot-uidlist"));
   REQUIRE(parsed.error.empty());
   REQUIRE(parsed.list.records.size() == 1);
@@ -35,4 +42,26 @@ TEST_CASE("maildir: a kept GUID and POP3 UIDL are written as uidlist G and P fie
   CHECK(*rec.find_ext('P') == "uidl-4");
   CHECK(inbox->messages()[0].guid == "0123456789abcdef0123456789abcdef");
   CHECK(inbox->messages()[0].pop3_uidl == "uidl-4");
+}
+
+// Another writer may add a G field to a line Roost already indexed (the
+// file name stays the same): the new GUID must be seen, not the cached one.
+TEST_CASE("maildir: a G field added to an indexed uidlist line changes the GUID",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '/');
+  {
+    auto inbox = st->open_mailbox("INBOX");
+    save_message(*inbox, "Subject: one\n\nx\n", SaveRequest{});
+    REQUIRE(inbox->messages().size() == 1);
+  }
+  std::string text = read_file(root + "/dovecot-uidlist");
+  size_t line = text.find("\n1 :");
+  REQUIRE(line != std::string::npos);
+  text.insert(line + 3, "Gfeedfacefeedfacefeedfacefeedface ");
+  write_file_atomic(root + "/dovecot-uidlist", text, 0600);
+  auto inbox = open_maildir(root, '/')->open_mailbox("INBOX");
+  REQUIRE(inbox->messages().size() == 1);
+  CHECK(inbox->messages()[0].guid == "feedfacefeedfacefeedfacefeedface");
 }
