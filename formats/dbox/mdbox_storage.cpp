@@ -117,6 +117,8 @@ MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& 
   make_dirs(path_join(location_.root, kMailboxDir));
   ensure_alt_link();
   map_ = std::make_unique<MdboxMap>(storage_dir(), settings_.fsync);
+  // A store Dovecot wrote brings its map's UIDVALIDITY along.
+  import_dovecot_if_changed();
   if (map_->header().uid_validity == 0) {
     auto lock = map_->lock();
     MdboxMapHeader h = map_->header();
@@ -127,7 +129,6 @@ MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& 
       t.commit();
     }
   }
-  import_dovecot_if_changed();
 }
 
 MdboxStorage::~MdboxStorage() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "formats/index/index_codec.hpp"
 #include "lib/strutil.hpp"
@@ -129,7 +130,8 @@ bool IndexState::changes_messages(const IndexTransactionRecord& txn) {
 }
 
 void IndexState::apply(const IndexTransactionRecord& txn) {
-  for (const auto& op : txn.ops) {
+  for (size_t i = 0; i < txn.ops.size(); ++i) {
+    const IndexOp& op = txn.ops[i];
     switch (op.kind) {
       case IndexOp::kAppend:
       case IndexOp::kUpdate: {
@@ -143,8 +145,9 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
           if (records.empty() || records.back().uid < m.uid) {
             records.push_back(std::move(m));
           } else {
-            auto it = std::lower_bound(records.begin(), records.end(), m.uid,
-                                       [](const MessageRecord& a, uint32_t u) { return a.uid < u; });
+            auto it =
+                std::lower_bound(records.begin(), records.end(), m.uid,
+                                 [](const MessageRecord& a, uint32_t u) { return a.uid < u; });
             records.insert(it, std::move(m));
           }
         }
@@ -158,12 +161,25 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         }
         break;
       case IndexOp::kExpunge: {
-        auto it = std::lower_bound(records.begin(), records.end(), op.record.uid,
-                                   [](const MessageRecord& a, uint32_t u) { return a.uid < u; });
-        if (it != records.end() && it->uid == op.record.uid) {
-          expunges.push_back({it->uid, it->guid, txn.modseq});
-          records.erase(it);
+        // A run of expunges is removed in one pass: erasing them one by
+        // one costs O(records) each (a purge drops thousands at once).
+        size_t j = i;
+        while (j < txn.ops.size() && txn.ops[j].kind == IndexOp::kExpunge) ++j;
+        std::unordered_set<uint32_t> seen;
+        std::vector<uint32_t> gone;
+        for (size_t k = i; k < j; ++k) {
+          const MessageRecord* m = find(txn.ops[k].record.uid);
+          if (!m || !seen.insert(m->uid).second) continue;
+          expunges.push_back({m->uid, m->guid, txn.modseq});
+          gone.push_back(m->uid);
         }
+        std::sort(gone.begin(), gone.end());
+        records.erase(std::remove_if(records.begin(), records.end(),
+                                     [&](const MessageRecord& r) {
+                                       return std::binary_search(gone.begin(), gone.end(), r.uid);
+                                     }),
+                      records.end());
+        i = j - 1;
         break;
       }
       case IndexOp::kSetHeader: {

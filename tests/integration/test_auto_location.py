@@ -78,7 +78,9 @@ def main():
               f"auto: on the mbox fixture\n--- roost\n{r.stdout}\n--- expected\n{want}")
 
         for fmt in ("sdbox", "mdbox"):
-            store = fx / f"dbox/{fmt}/store/{fmt}"
+            # A copy: opening a dbox store writes Roost's index beside Dovecot's.
+            store = tmp / fmt
+            shutil.copytree(fx / f"dbox/{fmt}/store/{fmt}", store, symlinks=True)
             r = fetch(cfg, f"auto:{store}", expect=None)
             check(r.returncode == 0 or f"format '{fmt}'" in r.stderr,
                   f"auto: on the {fmt} fixture is {fmt}: exit {r.returncode} {r.stderr}")
