@@ -137,13 +137,8 @@ uint32_t MdboxMap::Txn::append(uint32_t file_id, uint64_t offset, uint64_t size,
 }
 
 void MdboxMap::Txn::append_entry(const MdboxMapEntry& e) {
-  MessageRecord r;
-  r.uid = e.map_uid;
-  r.locator = encode_mdbox_map_locator(e);
-  txn_.append(r);
-  changed_[e.map_uid] = e;
+  put(e, true);
   if (e.map_uid >= next_uid_) next_uid_ = e.map_uid + 1;
-  empty_ = false;
 }
 
 std::optional<MdboxMapEntry> MdboxMap::Txn::current(uint32_t map_uid) const {
@@ -153,11 +148,14 @@ std::optional<MdboxMapEntry> MdboxMap::Txn::current(uint32_t map_uid) const {
   return std::nullopt;  // gone (rebuilt meanwhile)
 }
 
-void MdboxMap::Txn::replace(const MdboxMapEntry& e) {
+void MdboxMap::Txn::put(const MdboxMapEntry& e, bool is_new) {
   MessageRecord r;
   r.uid = e.map_uid;
   r.locator = encode_mdbox_map_locator(e);
-  txn_.update(r);
+  if (is_new)
+    txn_.append(r);
+  else
+    txn_.update(r);
   changed_[e.map_uid] = e;
   empty_ = false;
 }
@@ -167,7 +165,7 @@ void MdboxMap::Txn::add_ref(uint32_t map_uid, int delta) {
   if (!e) return;
   int64_t ref = static_cast<int64_t>(e->refcount) + delta;
   e->refcount = ref < 0 ? 0 : static_cast<uint32_t>(ref);
-  replace(*e);
+  put(*e, false);
 }
 
 void MdboxMap::Txn::move(uint32_t map_uid, uint32_t file_id, uint64_t offset, uint64_t size) {
@@ -176,7 +174,7 @@ void MdboxMap::Txn::move(uint32_t map_uid, uint32_t file_id, uint64_t offset, ui
   e->file_id = file_id;
   e->offset = offset;
   e->size = size;
-  replace(*e);
+  put(*e, false);
 }
 
 void MdboxMap::Txn::remove(uint32_t map_uid) {

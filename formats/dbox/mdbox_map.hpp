@@ -100,7 +100,8 @@ class MdboxMap::Txn {
  private:
   // The entry as this transaction sees it (its own changes first).
   std::optional<MdboxMapEntry> current(uint32_t map_uid) const;
-  void replace(const MdboxMapEntry& e);
+  // Records `e` as a new entry (`is_new`) or as the new state of one.
+  void put(const MdboxMapEntry& e, bool is_new);
 
   MdboxMap& map_;
   MailIndex::Transaction txn_;
