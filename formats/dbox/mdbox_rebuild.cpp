@@ -125,9 +125,11 @@ void MdboxStorage::rebuild() {
   for (size_t i = 0; i < found.size(); ++i) {
     const FoundMessage& f = found[i];
     if (f.refcount || f.duplicate || f.was_expunged) continue;
-    std::string box = f.m.meta.orig_mailbox().value_or("INBOX");
+    // B holds Dovecot's storage name ('/'-separated, as on disk).
+    std::string box = virtual_name(f.m.meta.orig_mailbox().value_or("INBOX"));
     try {
       validate_mailbox_name(box, separator_);
+      storage_name(box);
     } catch (const Error&) {
       box = "INBOX";
     }

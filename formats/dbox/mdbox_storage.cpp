@@ -169,7 +169,7 @@ void MdboxStorage::ensure_alt_link() {
     throw_errno("cannot create the ALT root link", link);
 }
 
-std::string MdboxStorage::disk_path(const std::string& name) const {
+std::string MdboxStorage::storage_name(const std::string& name) const {
   validate_mailbox_name(name, separator_);
   std::vector<std::string> parts;
   for (const auto& p : split(is_inbox(name) ? std::string("INBOX") : name, separator_)) {
@@ -178,7 +178,17 @@ std::string MdboxStorage::disk_path(const std::string& name) const {
       throw Error(kExitUsage, "mailbox name component '" + p + "' can't be stored in mdbox");
     parts.push_back(c);
   }
-  return path_join(path_join(location_.root, kMailboxDir), join(parts, "/"));
+  return join(parts, "/");
+}
+
+std::string MdboxStorage::virtual_name(const std::string& storage_name) const {
+  std::vector<std::string> parts;
+  for (const auto& c : split(storage_name, '/')) parts.push_back(virtual_component(c));
+  return join(parts, std::string(1, separator_));
+}
+
+std::string MdboxStorage::disk_path(const std::string& name) const {
+  return path_join(path_join(location_.root, kMailboxDir), storage_name(name));
 }
 
 std::string MdboxStorage::mailbox_dir(const std::string& name) const {

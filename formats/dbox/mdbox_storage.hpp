@@ -74,6 +74,11 @@ class MdboxStorage : public MailStorage {
   // Locates the body of a map entry, checking its message header. Throws
   // Error(kExitDataErr) naming the file and what to do when it is damaged.
   MdboxBodyRange body_of(const MdboxMapEntry& e) const;
+  // A mailbox's name as Dovecot's storage knows it (and writes into the B
+  // metadata): components as on disk (modified UTF-7 unless UTF8), joined
+  // with '/' whatever the namespace separator; and back.
+  std::string storage_name(const std::string& name) const;
+  std::string virtual_name(const std::string& storage_name) const;
   // Every mailbox name (virtual) that has a dbox-Mails dir.
   std::vector<std::string> all_mailbox_names() const;
   // Records that `mailbox` ("" for the map only) changed, so Dovecot's

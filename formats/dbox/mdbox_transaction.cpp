@@ -38,7 +38,7 @@ class MdboxTransaction : public MailTransaction {
     if (!req.pop3_uidl.empty()) meta.set_pop3_uidl(req.pop3_uidl);
     if (req.pop3_order) meta.set_pop3_order(req.pop3_order);
     meta.set_guid(p.rec.guid);
-    meta.set_orig_mailbox(box_.name());
+    meta.set_orig_mailbox(storage_.storage_name(box_.name()));
     MdboxPlaced placed = appender_->append(message, std::move(meta));
     p.placed = placed;
     p.rec.physical_size = placed.body_size;

@@ -337,3 +337,37 @@ TEST_CASE("mdbox reads a Dovecot store with rotated logs, 40 keywords and a copy
   st.reset();
   remove_tree(dir);
 }
+
+TEST_CASE("mdbox B metadata holds Dovecot's storage name; rebuild maps it back", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  auto open = [&] {
+    MailLocation loc;
+    loc.format = "mdbox";
+    loc.root = dir + "/mdbox";
+    StorageSettings s;
+    s.fsync = false;
+    s.separator = '.';
+    return std::make_unique<MdboxStorage>(loc, s);
+  };
+  {
+    auto st = open();
+    st->create_mailbox("Entw\xc3\xbcrfe.Sub");
+    save_msg(*st->open_mailbox("Entw\xc3\xbcrfe.Sub"), test_msg(1));
+  }
+  auto scan = scan_mdbox_file(read_file(dir + "/mdbox/storage/m.1"), "m.1");
+  REQUIRE(scan.messages.size() == 1);
+  CHECK(scan.messages[0].meta.orig_mailbox() == std::string("Entw&APw-rfe/Sub"));
+  for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/Entw&APw-rfe/Sub/dbox-Mails"})
+    for (const char* f :
+         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+      ::unlink((dir + d + f).c_str());
+  auto st = open();
+  st->open_mailbox("INBOX")->force_resync();
+  auto box = st->open_mailbox("Entw\xc3\xbcrfe.Sub");
+  REQUIRE(box->messages().size() == 1);
+  CHECK(slurp(*box->open_message(box->messages()[0].uid)) == test_msg(1));
+  CHECK(st->open_mailbox("INBOX")->messages().empty());
+  box.reset();
+  st.reset();
+  remove_tree(dir);
+}
