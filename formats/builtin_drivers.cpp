@@ -1,5 +1,6 @@
 #include "formats/builtin_drivers.hpp"
 
+#include "formats/dbox/sdbox_storage.hpp"
 #include "formats/maildir/maildir_storage.hpp"
 #include "formats/mbox/mbox_storage.hpp"
 
@@ -11,6 +12,7 @@ void register_builtin_storage_drivers() {
   done = true;
   register_maildir_driver();
   register_mbox_driver();
+  register_sdbox_driver();
 }
 
 }  // namespace roost

@@ -47,6 +47,7 @@ struct Replay {
   uint64_t modseq = 0;
   bool apply = false;   // false while before start_offset: only count modseqs
   uint32_t at = 0;      // current record offset, for messages
+  static constexpr int kSkippedExt = -2;
   int cur_ext = -1;     // last EXT_INTRO's ext id in this transaction
   bool cur_ignore = false;
   uint16_t cur_rec_size = 0;
@@ -260,8 +261,20 @@ struct Replay {
       std::string_view ext_name = p.substr(i + 20, name_size);
       i = align4(i + 20 + name_size);
       cur_ext = -1;
-      if (ext_id != UINT32_MAX) {
-        if (ext_id >= v.exts.size()) bad("EXT_INTRO for unknown ext id " + std::to_string(ext_id));
+      if (ext_id != UINT32_MAX && ext_id >= v.exts.size()) {
+        // The writer's map knew an extension this replay hasn't seen (its
+        // intro lies before the part of the log that is replayed). Dovecot
+        // then goes by the name; without one, the updates that follow are
+        // unusable: skip them, as Dovecot's sync does, and say so.
+        if (name_size == 0 || name_size > 64) {
+          v.notes.push_back("EXT_INTRO for unknown ext id " + std::to_string(ext_id) +
+                            " ignored with its updates");
+          cur_ignore = true;
+          cur_ext = kSkippedExt;
+          continue;
+        }
+        cur_ext = v.ext_id(ext_name);
+      } else if (ext_id != UINT32_MAX) {
         cur_ext = static_cast<int>(ext_id);
       } else {
         if (name_size == 0 || name_size > 64) bad("EXT_INTRO without id or with a bad name");
@@ -297,12 +310,16 @@ struct Replay {
     }
   }
 
+  // Updates after an intro of an extension this replay can't identify.
+  bool skipping() const { return cur_ext == kSkippedExt; }
+
   DovecotViewExt& current(const char* what) {
     if (cur_ext < 0) bad(std::string(what) + " without a preceding EXT_INTRO");
     return v.exts[cur_ext];
   }
 
   void ext_reset(std::string_view p) {
+    if (skipping()) return;
     auto& e = current("EXT_RESET");
     need(p, 5, "EXT_RESET");
     e.reset_id = le32(p, 0);
@@ -314,6 +331,7 @@ struct Replay {
   }
 
   void ext_hdr_update(std::string_view p, bool wide) {
+    if (skipping()) return;
     auto& e = current("EXT_HDR_UPDATE");
     const size_t head = wide ? 8 : 4;
     for (size_t i = 0; i < p.size();) {
@@ -329,6 +347,7 @@ struct Replay {
   }
 
   void ext_rec_update(std::string_view p) {
+    if (skipping()) return;
     auto& e = current("EXT_REC_UPDATE");
     if (cur_ignore) return;
     const size_t stride = align4(4 + uint64_t{cur_rec_size});
@@ -346,6 +365,7 @@ struct Replay {
   }
 
   void ext_atomic_inc(std::string_view p) {
+    if (skipping()) return;
     current("EXT_ATOMIC_INC");
     if (cur_ignore) return;
     if (p.size() % 8 != 0) bad("EXT_ATOMIC_INC payload size");
