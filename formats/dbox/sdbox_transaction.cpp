@@ -145,7 +145,8 @@ uint32_t SdboxTransaction::save(std::istream& message, const SaveRequest& req) {
                                                      box_->save_compression_.level);
     }
     DboxWrittenMessage w =
-        write_dbox_message(fd, line.size(), message, md, p.tmp_path, encoder.get());
+        write_dbox_message(fd, line.size(), message, md, p.tmp_path, encoder.get(),
+                           LineEndings::kLf);
     m.physical_size = w.physical_size;
     m.virtual_size = w.virtual_size;
     if (box_->fsync_) {
