@@ -171,4 +171,14 @@ bool wildcard_match(std::string_view p, std::string_view t) {
   return pi == p.size();
 }
 
+std::string crlf_to_lf(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
 }  // namespace roost

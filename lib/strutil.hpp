@@ -23,6 +23,8 @@ std::optional<uint32_t> parse_u32(std::string_view s);
 
 // Dovecot's tab-escaping (\001 -> \0011, \t -> \001t, \r -> \001r, \n -> \001n),
 // used by the doveadm protocol, dsync and the v2 subscriptions file.
+// CRLF -> LF; a lone CR stays (how a save stores line endings by default).
+std::string crlf_to_lf(std::string_view s);
 std::string tab_escape(std::string_view s);
 std::string tab_unescape(std::string_view s);
 

@@ -24,7 +24,7 @@ void dbox_pwrite_all(int fd, std::string_view data, uint64_t offset, const std::
 
 DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& body,
                                       DboxMetadata& metadata, const std::string& name,
-                                      DboxBodyEncoder* encoder) {
+                                      DboxBodyEncoder* encoder, LineEndings endings) {
   DboxWrittenMessage out;
   out.offset = offset;
   uint64_t at = offset + kDboxMessageHeaderSize;
@@ -32,16 +32,15 @@ DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& bod
   char prev = 0;
   char buf[65536];
   std::string encoded;
-  while (body) {
-    body.read(buf, sizeof buf);
-    std::streamsize n = body.gcount();
-    if (n <= 0) break;
-    for (std::streamsize i = 0; i < n; ++i) {
-      if (buf[i] == '\n' && prev != '\r') ++bare_lf;
-      prev = buf[i];
+  std::string lf;             // the chunk with CRLF turned into LF
+  bool pending_cr = false;    // a CR ending the previous chunk (CRLF split)
+  auto put = [&](std::string_view chunk) {
+    if (chunk.empty()) return;
+    for (char c : chunk) {
+      if (c == '\n' && prev != '\r') ++bare_lf;
+      prev = c;
     }
-    out.physical_size += static_cast<uint64_t>(n);
-    std::string_view chunk(buf, static_cast<size_t>(n));
+    out.physical_size += chunk.size();
     if (encoder) {
       encoded.clear();
       encoder->write(chunk, encoded);
@@ -49,8 +48,30 @@ DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& bod
     }
     dbox_pwrite_all(fd, chunk, at, name);
     at += chunk.size();
+  };
+  while (body) {
+    body.read(buf, sizeof buf);
+    std::streamsize n = body.gcount();
+    if (n <= 0) break;
+    std::string_view chunk(buf, static_cast<size_t>(n));
+    if (endings == LineEndings::kLf) {
+      lf.clear();
+      for (char c : chunk) {
+        if (pending_cr) {
+          pending_cr = false;
+          if (c != '\n') lf.push_back('\r');
+        }
+        if (c == '\r')
+          pending_cr = true;
+        else
+          lf.push_back(c);
+      }
+      chunk = lf;
+    }
+    put(chunk);
   }
   if (body.bad()) throw Error(kExitIoErr, "reading the message to save into " + name + " failed");
+  if (pending_cr) put("\r");
   if (encoder) {
     encoded.clear();
     encoder->finish(encoded);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "formats/dbox/dbox_metadata.hpp"
+#include "formats/model/message_file.hpp"
 
 namespace roost {
 
@@ -35,10 +36,12 @@ struct DboxWrittenMessage {
 
 // Writes at `offset` of `fd` (pwrite; the file offset is not used).
 // `metadata` gets V (and Z when an encoder changed the size) set before it
-// is written. Errors name `name`.
+// is written. Errors name `name`. A new save passes LineEndings::kLf (stored
+// with LF, as Dovecot stores saves); moving stored bytes keeps them.
 DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& body,
                                       DboxMetadata& metadata, const std::string& name,
-                                      DboxBodyEncoder* encoder = nullptr);
+                                      DboxBodyEncoder* encoder = nullptr,
+                                      LineEndings endings = LineEndings::kKeep);
 
 // pwrite() of all of `data`, or Error naming `name`.
 void dbox_pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& name);

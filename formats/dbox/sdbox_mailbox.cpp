@@ -18,6 +18,7 @@
 #include "formats/index/index_status.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "formats/mime/header.hpp"
+#include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
 #include "lib/fault.hpp"
 #include "lib/fsutil.hpp"
@@ -92,8 +93,12 @@ uint64_t stream_virtual_size(std::istream& in, uint64_t& physical) {
 
 }  // namespace
 
-SdboxMailbox::SdboxMailbox(std::string name, SdboxPaths paths, bool fsync)
-    : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
+SdboxMailbox::SdboxMailbox(std::string name, SdboxPaths paths, bool fsync,
+                           SaveCompression save_compression)
+    : name_(std::move(name)),
+      paths_(std::move(paths)),
+      fsync_(fsync),
+      save_compression_(std::move(save_compression)) {
   if (!is_dir(paths_.mail_dir))
     throw Error(kExitNotFound, "mailbox " + name_ + " doesn't exist (no " + paths_.mail_dir + ")");
   if (paths_.index_dir.empty()) {
@@ -507,9 +512,9 @@ std::unique_ptr<std::istream> SdboxMailbox::open_message(uint32_t uid) {
     auto reader = DboxFileReader::open(*path);
     auto msg = reader->next();
     if (!msg) throw Error(kExitDataErr, *path + ": the dbox file holds no message");
-    // Where a decompressing stream would wrap the body (metadata Z differs
-    // from the stored size); Roost writes plain bodies.
-    return reader->body_stream(*msg);
+    // A body compressed by the zlib plugin (Dovecot's or Roost's) is
+    // recognized by its magic bytes, as Dovecot does.
+    return decompress_if_needed(reader->body_stream(*msg), *path);
   } catch (const Error& e) {
     if (e.exit_code() != kExitDataErr) throw;
     throw Error(kExitDataErr, std::string(e.what()) + " (mailbox " + name_ + ", UID " +

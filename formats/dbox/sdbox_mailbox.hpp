@@ -31,7 +31,8 @@ struct SdboxPaths {
 // since Roost last looked (sdbox_dovecot_import.hpp).
 class SdboxMailbox : public Mailbox {
  public:
-  SdboxMailbox(std::string name, SdboxPaths paths, bool fsync);
+  SdboxMailbox(std::string name, SdboxPaths paths, bool fsync,
+               SaveCompression save_compression = {});
   ~SdboxMailbox() override;
 
   const std::string& name() const override { return name_; }
@@ -84,6 +85,7 @@ class SdboxMailbox : public Mailbox {
   std::string name_;
   SdboxPaths paths_;
   bool fsync_;
+  SaveCompression save_compression_;  // zlib_save: how new bodies are written
   std::string memory_index_dir_;
   std::unique_ptr<HeaderCache> header_cache_;
   bool synced_ = false;

@@ -230,7 +230,8 @@ std::unique_ptr<Mailbox> SdboxStorage::open_mailbox(const std::string& name) {
     if (!is_inbox(name)) throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
     create_mailbox("INBOX");  // INBOX always exists: created on first use, as Dovecot does
   }
-  return std::make_unique<SdboxMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync);
+  return std::make_unique<SdboxMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
+                                        settings_.save_compression);
 }
 
 void register_sdbox_driver() {

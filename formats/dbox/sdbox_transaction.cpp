@@ -22,7 +22,9 @@
 #include <cerrno>
 #include <ctime>
 #include <map>
+#include <memory>
 
+#include "formats/dbox/dbox_deflate_encoder.hpp"
 #include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/dbox_message_writer.hpp"
 #include "formats/dbox/dbox_paths.hpp"
@@ -136,7 +138,15 @@ uint32_t SdboxTransaction::save(std::istream& message, const SaveRequest& req) {
     if (!m.pop3_uidl.empty()) md.set_pop3_uidl(m.pop3_uidl);
     if (m.pop3_order) md.set_pop3_order(m.pop3_order);
     md.set_guid(m.guid);
-    DboxWrittenMessage w = write_dbox_message(fd, line.size(), message, md, p.tmp_path);
+    std::unique_ptr<DboxDeflateEncoder> encoder;
+    if (box_->save_compression_.enabled()) {
+      box_->save_compression_.check();
+      encoder = std::make_unique<DboxDeflateEncoder>(box_->save_compression_.format,
+                                                     box_->save_compression_.level);
+    }
+    DboxWrittenMessage w =
+        write_dbox_message(fd, line.size(), message, md, p.tmp_path, encoder.get(),
+                           LineEndings::kLf);
     m.physical_size = w.physical_size;
     m.virtual_size = w.virtual_size;
     if (box_->fsync_) {

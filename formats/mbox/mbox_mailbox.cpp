@@ -299,7 +299,7 @@ std::string MboxMailbox::uncompressed_copy(const std::string& stamp) {
   int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0) throw_errno("cannot create", tmp);
   try {
-    MessageFileWriter writer(out, tmp, SaveCompression{});
+    MessageFileWriter writer(out, tmp, SaveCompression{}, LineEndings::kKeep);
     char buf[65536];
     while (*in) {
       in->read(buf, sizeof buf);

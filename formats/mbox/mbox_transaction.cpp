@@ -4,6 +4,7 @@
 #include "formats/mbox/mbox_mailbox.hpp"
 #include "formats/mbox/mbox_writer.hpp"
 #include "lib/error.hpp"
+#include "lib/strutil.hpp"
 
 namespace roost {
 
@@ -16,7 +17,9 @@ class MboxTransaction : public MailTransaction {
   explicit MboxTransaction(MboxMailbox* box) : box_(box) {}
 
   uint32_t save(std::istream& message, const SaveRequest& req) override {
-    std::string raw((std::istreambuf_iterator<char>(message)), std::istreambuf_iterator<char>());
+    // Stored with LF line endings, as every format stores a save.
+    std::string raw = crlf_to_lf(std::string((std::istreambuf_iterator<char>(message)),
+                                             std::istreambuf_iterator<char>()));
     MboxPendingSave s;
     split_message_for_save(raw, s.header, s.body);
     s.flags = req.flags;

@@ -35,8 +35,9 @@ MessageSizes measure_message(std::istream& in) {
   return s;
 }
 
-MessageFileWriter::MessageFileWriter(int fd, std::string path, const SaveCompression& compression)
-    : fd_(fd), path_(std::move(path)) {
+MessageFileWriter::MessageFileWriter(int fd, std::string path, const SaveCompression& compression,
+                                     LineEndings endings)
+    : fd_(fd), path_(std::move(path)), endings_(endings) {
   compression.check();
   if (compression.format != Compression::kNone)
     deflater_ = std::make_unique<Deflater>(compression.format, compression.level,
@@ -70,11 +71,29 @@ void MessageFileWriter::flush_head() {
                     "the plain message (compression is a storage setting, zlib_save)");
   std::string head = std::move(head_);
   head_.clear();
-  pass(head);
+  convert(head);
+}
+
+// CRLF -> LF (a lone CR stays), carrying a CR that ends one chunk into the
+// next so a CRLF split across chunks is still seen.
+void MessageFileWriter::convert(std::string_view data) {
+  if (endings_ == LineEndings::kKeep) return pass(data);
+  converted_.clear();
+  for (char c : data) {
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (c != '\n') converted_.push_back('\r');
+    }
+    if (c == '\r')
+      pending_cr_ = true;
+    else
+      converted_.push_back(c);
+  }
+  pass(converted_);
 }
 
 void MessageFileWriter::write(std::string_view data) {
-  if (head_checked_) return pass(data);
+  if (head_checked_) return convert(data);
   head_.append(data);
   if (head_.size() >= kCompressionMagicMax) flush_head();
 }
@@ -92,6 +111,10 @@ void MessageFileWriter::write_stream(std::istream& in) {
 
 void MessageFileWriter::finish() {
   if (!head_checked_) flush_head();
+  if (pending_cr_) {
+    pending_cr_ = false;
+    pass("\r");
+  }
   if (deflater_) deflater_->finish();
 }
 

@@ -31,9 +31,16 @@ MessageSizes measure_message(std::istream& in);
 // already starts like a compressed file (Dovecot: "Saving mails compressed
 // by client isn't supported"): it would be decompressed on every read.
 // finish() ends the compressed stream; fsync/close stay with the caller.
+// What a save does with line endings. Dovecot stores LF (mail_save_crlf = no,
+// its default) in every format: a CRLF message given to save is stored with
+// LF, so sizes, file names (S=/W=) and bytes match what Dovecot writes.
+// kKeep is for copying bytes that are already stored (never a new save).
+enum class LineEndings { kLf, kKeep };
+
 class MessageFileWriter {
  public:
-  MessageFileWriter(int fd, std::string path, const SaveCompression& compression);
+  MessageFileWriter(int fd, std::string path, const SaveCompression& compression,
+                    LineEndings endings = LineEndings::kLf);
   ~MessageFileWriter();
   MessageFileWriter(const MessageFileWriter&) = delete;
   MessageFileWriter& operator=(const MessageFileWriter&) = delete;
@@ -49,6 +56,7 @@ class MessageFileWriter {
 
  private:
   void flush_head();
+  void convert(std::string_view data);
   void pass(std::string_view data);
   void write_fd(std::string_view data);
   int fd_;
@@ -57,6 +65,9 @@ class MessageFileWriter {
   std::string head_;  // the first bytes, held until the compression check
   bool head_checked_ = false;
   char prev_ = 0;
+  LineEndings endings_;
+  bool pending_cr_ = false;  // a CR at the end of the last chunk (CRLF split)
+  std::string converted_;
   MessageSizes sizes_;
   uint64_t stored_ = 0;
 };

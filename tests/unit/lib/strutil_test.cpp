@@ -32,3 +32,10 @@ TEST_CASE("hex encode/decode", "[lib][strutil]") {
   CHECK(hex_decode("00ABff")->at(1) == 0xab);
   CHECK_FALSE(hex_decode("0g"));
 }
+
+TEST_CASE("crlf_to_lf turns CRLF into LF and keeps lone CRs", "[strutil]") {
+  CHECK(roost::crlf_to_lf("a\r\nb\r\n") == "a\nb\n");
+  CHECK(roost::crlf_to_lf("a\rb\r") == "a\rb\r");
+  CHECK(roost::crlf_to_lf("\r\r\n") == "\r\n");
+  CHECK(roost::crlf_to_lf("") == "");
+}

@@ -165,6 +165,23 @@ TEST_CASE("dbox writer: writes what Dovecot writes, reader reads it back", "[dbo
   CHECK(read_file(path) == original);
 }
 
+TEST_CASE("dbox writer: a save stores LF line endings, sizes counted after", "[dbox]") {
+  TempDir dir;
+  std::string path = dir.path + "/u.1";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  std::string raw = "Subject: x\r\n\r\nline\r\nlone\rcr\r\n";
+  std::istringstream in(raw);
+  DboxMetadata md;
+  md.set_guid("g");
+  auto w = write_dbox_message(fd, 0, in, md, path, nullptr, LineEndings::kLf);
+  ::close(fd);
+  std::string lf = "Subject: x\n\nline\nlone\rcr\n";
+  CHECK(w.physical_size == lf.size());
+  CHECK(w.virtual_size == lf.size() + 4);
+  CHECK(read_file(path).substr(kDboxMessageHeaderSize, lf.size()) == lf);
+}
+
 TEST_CASE("dbox reader: truncated and damaged files name the file", "[dbox]") {
   TempDir dir;
   std::string original = read_file(fixture("sdbox/store/sdbox/mailboxes/INBOX/dbox-Mails/u.1"));

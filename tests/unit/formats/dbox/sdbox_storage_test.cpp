@@ -13,6 +13,7 @@
 #include "formats/dbox/dbox_file_reader.hpp"
 #include "formats/dbox/sdbox_storage.hpp"
 #include "formats/index/dovecot/mailbox_index.hpp"
+#include "lib/compress/save_compression.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "tests/unit/formats/dbox/dbox_test_util.hpp"
@@ -384,4 +385,30 @@ TEST_CASE("sdbox: Roost's changes to a Dovecot store are appended to Dovecot's l
   auto again = open_sdbox(t.path)->open_mailbox("INBOX");
   REQUIRE(again->messages().size() == 4);
   CHECK(format_flags(again->messages()[1].flags).find("\\Flagged") != std::string::npos);
+}
+
+TEST_CASE("sdbox with zlib_save = gz: bodies compressed in the file, plain when read", "[sdbox]") {
+  TempDir t;
+  MailLocation loc;
+  loc.format = "sdbox";
+  loc.root = t.path + "/root";
+  StorageSettings set;
+  set.fsync = false;
+  set.save_compression = parse_save_compression("zlib", "gz", "6");
+  SdboxStorage st(loc, set);
+  auto box = st.open_mailbox("INBOX");
+  std::string big = kMsg;
+  for (int i = 0; i < 200; ++i) big += "a line that compresses well\n";
+  save_one(*box, big);
+  auto r = DboxFileReader::open(mail_dir(loc.root, "INBOX") + "/u.1");
+  auto m = r->next();
+  REQUIRE(m);
+  CHECK(m->body_size < big.size());
+  CHECK(m->metadata.physical_size() == big.size());  // Z: the plain size
+  CHECK(m->metadata.virtual_size() == big.size() + 204);
+  CHECK(slurp(*r->body_stream(*m)).substr(0, 2) == "\x1f\x8b");
+  auto again = open_sdbox(loc.root)->open_mailbox("INBOX");  // reading needs no setting
+  CHECK(slurp(*again->open_message(1)) == big);
+  CHECK(again->messages()[0].physical_size == big.size());
+  CHECK(again->read_header(1) == "From: a@example.com\nSubject: hello\n\n");
 }
