@@ -139,7 +139,9 @@ void MdboxAppender::ensure_file(uint64_t incoming_size) {
 MdboxPlaced MdboxAppender::append(std::istream& body, DboxMetadata meta) {
   ensure_file(0);
   std::string name = path_join(dir_, mdbox_file_name(cur_.file_id));
-  DboxWrittenMessage w = write_dbox_message(cur_.fd, cur_.end, body, meta, name);
+  // Stored with LF line endings, as Dovecot stores saves.
+  DboxWrittenMessage w =
+      write_dbox_message(cur_.fd, cur_.end, body, meta, name, nullptr, LineEndings::kLf);
   MdboxPlaced p;
   p.file_id = cur_.file_id;
   p.offset = w.offset;

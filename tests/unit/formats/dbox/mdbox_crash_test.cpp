@@ -176,7 +176,7 @@ void purge_kill_loop(const std::string& name, bool altmove, unsigned seed) {
         for (uint32_t id : mdbox_file_ids(d)) CHECK(used.count(id) == 1);
       check_consistent(root, alt, before, name + " after re-run");
     }
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(90)) {
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(240)) {
       WARN("stopped after " << rounds << " rounds (time budget)");
       break;
     }
