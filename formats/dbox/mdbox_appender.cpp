@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "formats/dbox/dbox_deflate_encoder.hpp"
 #include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/dbox_message_writer.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
@@ -139,9 +140,17 @@ void MdboxAppender::ensure_file(uint64_t incoming_size) {
 MdboxPlaced MdboxAppender::append(std::istream& body, DboxMetadata meta) {
   ensure_file(0);
   std::string name = path_join(dir_, mdbox_file_name(cur_.file_id));
+  // Compressed when zlib_save asks for it (the header's size is then the
+  // stored one, Z the plain one, as Dovecot's zlib plugin writes).
+  std::unique_ptr<DboxDeflateEncoder> encoder;
+  const SaveCompression& zlib = storage_.settings().save_compression;
+  if (zlib.enabled()) {
+    zlib.check();
+    encoder = std::make_unique<DboxDeflateEncoder>(zlib.format, zlib.level);
+  }
   // Stored with LF line endings, as Dovecot stores saves.
   DboxWrittenMessage w =
-      write_dbox_message(cur_.fd, cur_.end, body, meta, name, nullptr, LineEndings::kLf);
+      write_dbox_message(cur_.fd, cur_.end, body, meta, name, encoder.get(), LineEndings::kLf);
   MdboxPlaced p;
   p.file_id = cur_.file_id;
   p.offset = w.offset;

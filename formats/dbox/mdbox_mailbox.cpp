@@ -9,6 +9,7 @@
 #include "formats/dbox/mdbox_storage.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/mime/header.hpp"
+#include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -96,7 +97,9 @@ std::unique_ptr<std::istream> MdboxMailbox::open_message(uint32_t uid) {
       MdboxBodyRange r = storage_.body_of(*e);
       int fd = ::open(r.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) throw_errno("cannot open mdbox file", r.path);
-      return std::make_unique<DboxRangeStream>(fd, r.body_offset, r.body_size);
+      // Compressed bodies (zlib plugin) are recognized by their magic bytes.
+      return decompress_if_needed(std::make_unique<DboxRangeStream>(fd, r.body_offset, r.body_size),
+                                  r.path);
     } catch (const Error&) {
       if (attempt > 0) throw;
       storage_.map().refresh();

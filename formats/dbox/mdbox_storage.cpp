@@ -102,6 +102,7 @@ MdboxStorage::MdboxStorage(const MailLocation& location, const StorageSettings& 
   if (location_.root.empty()) throw Error(kExitConfig, "mdbox mail_location has no root directory");
   separator_ = settings.separator ? settings.separator : '/';
   settings_.fsync = settings.fsync;
+  settings_.save_compression = settings.save_compression;
   auto get = [&](const char* key) -> std::optional<std::string> {
     auto it = settings.settings.find(key);
     if (it == settings.settings.end() || it->second.empty()) return std::nullopt;

@@ -10,6 +10,7 @@
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_map.hpp"
 #include "formats/model/storage.hpp"
+#include "lib/compress/save_compression.hpp"
 
 namespace roost {
 
@@ -23,6 +24,8 @@ struct MdboxSettings {
   // Keep Dovecot's index files in step (mdbox_export.cpp); off only for
   // stores no Dovecot will ever open.
   bool write_dovecot_indexes = true;
+  // zlib_save: how new bodies are compressed (Dovecot's zlib plugin).
+  SaveCompression save_compression;
 };
 
 // Where one message's bytes are: the file and the range of its body.

@@ -10,6 +10,7 @@
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
+#include "lib/compress/save_compression.hpp"
 #include "lib/error.hpp"
 #include "lib/strutil.hpp"
 #include "tests/unit/formats/dbox/mdbox_test_util.hpp"
@@ -367,6 +368,32 @@ TEST_CASE("mdbox B metadata holds Dovecot's storage name; rebuild maps it back",
   REQUIRE(box->messages().size() == 1);
   CHECK(slurp(*box->open_message(box->messages()[0].uid)) == test_msg(1));
   CHECK(st->open_mailbox("INBOX")->messages().empty());
+  box.reset();
+  st.reset();
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox with zlib_save = gz stores compressed bodies and reads them back", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  MailLocation loc;
+  loc.format = "mdbox";
+  loc.root = dir + "/mdbox";
+  StorageSettings s;
+  s.fsync = false;
+  s.separator = '/';
+  s.save_compression = parse_save_compression("zlib", "gz", "6");
+  auto st = std::make_unique<MdboxStorage>(loc, s);
+  auto box = st->open_mailbox("INBOX");
+  std::string big = test_msg(1, std::string(5000, 'z') + "\n");
+  save_msg(*box, big);
+  save_msg(*box, test_msg(2));
+  CHECK(slurp(*box->open_message(1)) == big);
+  CHECK(slurp(*box->open_message(2)) == test_msg(2));
+  CHECK(box->messages()[0].physical_size == big.size());
+  auto scan = scan_mdbox_file(read_file(dir + "/mdbox/storage/m.1"), "m.1");
+  REQUIRE(scan.messages.size() == 2);
+  CHECK(scan.messages[0].body_size < big.size());  // stored compressed
+  CHECK(scan.messages[0].meta.physical_size() == big.size());
   box.reset();
   st.reset();
   remove_tree(dir);
