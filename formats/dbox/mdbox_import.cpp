@@ -89,20 +89,22 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
   // GUID string as saved), read once per file.
   std::map<uint32_t, MdboxScannedMessage> info;
   {
-    std::map<uint32_t, std::string> files;
-    for (const auto& [uid, e] : map_->entries()) {
-      auto it = files.find(e.file_id);
-      if (it == files.end()) {
-        std::string path = find_file(e.file_id);
-        it = files.emplace(e.file_id, path.empty() ? std::string() : read_file(path)).first;
-      }
-      std::string_view data = it->second;
-      if (e.offset + e.size > data.size()) continue;
-      try {
-        info[uid] = parse_mdbox_message(data.substr(e.offset, e.size), kDboxMessageHeaderSize,
-                                        mdbox_file_name(e.file_id), e.offset);
-      } catch (const Error&) {
-        // Damaged: the record keeps what Dovecot's index says.
+    // One file in memory at a time (files are bounded by the rotate size).
+    std::map<uint32_t, std::vector<MdboxMapEntry>> by_file;
+    for (const auto& [uid, e] : map_->entries()) by_file[e.file_id].push_back(e);
+    for (const auto& [file_id, list] : by_file) {
+      std::string path = find_file(file_id);
+      if (path.empty()) continue;
+      std::string data = read_file(path);
+      for (const auto& e : list) {
+        if (e.offset + e.size > data.size()) continue;
+        try {
+          info[e.map_uid] =
+              parse_mdbox_message(std::string_view(data).substr(e.offset, e.size),
+                                  kDboxMessageHeaderSize, mdbox_file_name(file_id), e.offset);
+        } catch (const Error&) {
+          // Damaged: the record keeps what Dovecot's index says.
+        }
       }
     }
   }
