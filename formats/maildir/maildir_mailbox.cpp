@@ -531,6 +531,27 @@ void MaildirMailbox::sync() {
   full_sync();
 }
 
+bool MaildirMailbox::update(const MailboxUpdate& change) {
+  Session s;
+  begin_session(s);
+  if (!change.guid.empty()) s.list.guid = change.guid.hex();
+  if (change.uidvalidity != 0 && change.uidvalidity != s.list.uidvalidity) {
+    // A new UID space: the records keep their UIDs (dsync renumbers them),
+    // the index is rebuilt by sync_locked because the UIDVALIDITY differs.
+    s.list.uidvalidity = change.uidvalidity;
+    uint32_t highest = 0;
+    for (const auto& r : s.list.records) highest = std::max(highest, r.uid);
+    s.list.next_uid = std::max(change.min_uidnext, highest + 1);
+  } else if (change.min_uidnext > s.list.next_uid) {
+    s.list.next_uid = change.min_uidnext;
+  }
+  s.rewrite = true;
+  MailIndex::Transaction itx = index_->begin();
+  sync_locked(s, itx);
+  finish_session(s, itx);
+  return true;
+}
+
 void MaildirMailbox::force_resync() {
   std::string dir = index_->dir();
   index_.reset();

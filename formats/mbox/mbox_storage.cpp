@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "formats/list/subscriptions_file.hpp"
+#include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
@@ -134,6 +135,31 @@ void MboxStorage::create_mailbox(const std::string& name, const Guid128&) {
 }
 
 void MboxStorage::delete_mailbox(const std::string& name) {
+  // The GUID is read before the files go; the log entry is written after,
+  // so a crash in between leaves at worst a delete a peer may undo.
+  Guid128 guid;
+  try {
+    guid = open_mailbox(name)->status().guid;
+  } catch (const Error&) {
+    // \NoSelect parents and broken mailboxes have no GUID to remember.
+  }
+  delete_mailbox_files(name);
+  record_deleted_mailbox(list_dir_path(), guid);
+}
+
+std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
+  return read_deleted_mailboxes(list_dir_path());
+}
+
+std::string MboxStorage::list_dir_path() const {
+  // Not the root itself: every file there is a mailbox.
+  std::string dir = path_join(location_.control.empty() ? location_.root : location_.control,
+                              kIndexDirName);
+  make_dirs(dir);
+  return dir;
+}
+
+void MboxStorage::delete_mailbox_files(const std::string& name) {
   if (iequals(name, "INBOX")) throw Error(kExitUsage, "INBOX can't be deleted");
   MboxPaths p = paths_of(name);
   if (is_dir(p.file)) {

@@ -8,4 +8,6 @@ std::string Mailbox::read_header(uint32_t uid) {
   return read_header_text(*in);
 }
 
+bool Mailbox::update(const MailboxUpdate&) { return false; }
+
 }  // namespace roost
