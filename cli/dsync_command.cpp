@@ -18,7 +18,7 @@
 namespace roost::cli {
 namespace {
 
-constexpr int kChangedRetries = 3;  // re-syncs of changed mailboxes before exit 2
+constexpr int kChangedRetries = 3;  // re-syncs before exit 2
 
 // The namespace a sync covers: -n <prefix>, else the INBOX namespace.
 OpenNamespace& pick_namespace(MailUser& user, const MailCommandArgs& a) {
@@ -27,8 +27,9 @@ OpenNamespace& pick_namespace(MailUser& user, const MailCommandArgs& a) {
     std::string prefix = a.value('n');
     for (auto& ns : all)
       if (ns.prefix == prefix) return ns;
-    throw Error(kExitUsage, "namespace '" + prefix + "' not found; check the -n value against "
-                            "`doveconf namespace`");
+    throw Error(kExitUsage, "namespace '" + prefix +
+                                "' not found; check the -n value against "
+                                "`doveconf namespace`");
   }
   for (auto& ns : all)
     if (ns.inbox) return ns;
@@ -56,94 +57,89 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
     args.erase(it);
   }
   return run_mail_verb(
-      ctx,
-      {verb, "1fPRUvNl:m:x:n:s:T:", 1,
-       [&](CommandContext&, MailCommandArgs& a) {
-         if (a.positional.size() != 1)
-           throw Error(kExitUsage, verb + ": give exactly one destination mail location, e.g. "
-                                          "maildir:/backup/%u");
-         if (a.has('N'))
-           throw Error(kExitUsage, verb + ": -N (all namespaces) is not supported yet; sync "
-                                          "each namespace with -n <prefix>");
-         if (dry_run) ctx.set_default_formatter("json");
-       },
-       [&, dry_run](CommandContext& c, MailUser& user, MailCommandArgs& a) {
-         OpenNamespace& ns = pick_namespace(user, a);
-         auto rec = c.env.userdb().lookup(user.name());
-         VarExpander vars = VarExpander::for_user(user.name(), rec ? rec->home : "");
-         MailLocation loc = parse_mail_location(a.positional[0], vars);
-         if (loc.format.empty() || loc.format == "auto")
-           throw Error(kExitConfig, verb + ": the destination needs an explicit format, e.g. "
-                                           "maildir:" + a.positional[0]);
-         StorageSettings settings;
-         settings.separator = default_separator(loc);
-         if (!dry_run) make_dirs(loc.root);
-         auto dest = open_storage(loc, settings);
+      ctx, {verb, "1fPRUvNl:m:x:n:s:T:", 1,
+            [&](CommandContext&, MailCommandArgs& a) {
+              if (a.positional.size() != 1)
+                throw Error(kExitUsage, verb +
+                                            ": give exactly one destination mail location, e.g. "
+                                            "maildir:/backup/%u");
+              if (a.has('N'))
+                throw Error(kExitUsage, verb +
+                                            ": -N (all namespaces) is not supported yet; sync "
+                                            "each namespace with -n <prefix>");
+              if (dry_run) ctx.set_default_formatter("json");
+            },
+            [&, dry_run](CommandContext& c, MailUser& user, MailCommandArgs& a) {
+              OpenNamespace& ns = pick_namespace(user, a);
+              auto rec = c.env.userdb().lookup(user.name());
+              VarExpander vars = VarExpander::for_user(user.name(), rec ? rec->home : "");
+              MailLocation loc = parse_mail_location(a.positional[0], vars);
+              if (loc.format.empty() || loc.format == "auto")
+                throw Error(kExitConfig, verb +
+                                             ": the destination needs an explicit format, e.g. "
+                                             "maildir:" +
+                                             a.positional[0]);
+              StorageSettings settings;
+              settings.separator = default_separator(loc);
+              if (!dry_run) make_dirs(loc.root);
+              auto dest = open_storage(loc, settings);
 
-         DotLock lock;
-         if (a.has('l')) {
-           auto secs = parse_u32(a.value('l'));
-           if (!secs) throw Error(kExitUsage, verb + ": -l wants a number of seconds");
-           DotLock::Options o;
-           o.timeout_secs = static_cast<int>(*secs);
-           // One lock per source store: two syncs of one user never interleave.
-           lock = DotLock::acquire(path_join(ns.storage->location().root, "roost-dsync"), o);
-         }
+              DotLock lock;
+              if (a.has('l')) {
+                auto secs = parse_u32(a.value('l'));
+                if (!secs) throw Error(kExitUsage, verb + ": -l wants a number of seconds");
+                DotLock::Options o;
+                o.timeout_secs = static_cast<int>(*secs);
+                // One lock per source store: two syncs of one user never interleave.
+                lock = DotLock::acquire(path_join(ns.storage->location().root, "roost-dsync"), o);
+              }
 
-         dsync::BrainSettings s;
-         s.hostname = safe_hostname();
-         s.dry_run = dry_run;
-         s.sync_type = a.has('f') ? 'f' : 'c';
-         if (backup) {
-           s.direction.kind = dsync::Direction::Kind::kBackup;
-         } else if (a.has('1')) {
-           s.direction.kind = dsync::Direction::Kind::kOneWay;
-         }
-         s.direction.master_is_source = !a.has('R');
-         if (a.has('m')) s.sync_box = resolve_box(*ns.storage, a.value('m'));
-         s.exclude = a.values('x');
-         bool want_state = a.has('s');
-         if (want_state && !a.value('s').empty()) {
-           std::string err;
-           auto st = dsync::import_state(a.value('s'), err);
-           if (st) {
-             s.state = *st;
-             if (!a.has('f')) s.sync_type = 's';
-           } else {
-             c.err << "Warning: Saved sync state is invalid, falling back to full sync: " << err
-                   << "\n";
-             s.sync_type = 'f';
-           }
-         }
-         if (c.global.verbose || a.has('v'))
-           s.log = [&c, &user](const std::string& line) {
-             c.err << user.name() << ": " << line << "\n";
-           };
+              dsync::BrainSettings s;
+              s.hostname = safe_hostname();
+              s.dry_run = dry_run;
+              s.sync_type = a.has('f') ? 'f' : 'c';
+              if (backup) {
+                s.direction.kind = dsync::Direction::Kind::kBackup;
+              } else if (a.has('1')) {
+                s.direction.kind = dsync::Direction::Kind::kOneWay;
+              }
+              s.direction.master_is_source = !a.has('R');
+              if (a.has('m')) s.sync_box = resolve_box(*ns.storage, a.value('m'));
+              s.exclude = a.values('x');
+              bool want_state = a.has('s');
+              if (want_state && !a.value('s').empty()) {
+                std::string err;
+                auto st = dsync::import_state(a.value('s'), err);
+                if (st) {
+                  s.state = *st;
+                  if (!a.has('f')) s.sync_type = 's';
+                } else {
+                  c.err << "Warning: Saved sync state is invalid, falling back to full sync: "
+                        << err << "\n";
+                  s.sync_type = 'f';
+                }
+              }
+              if (c.global.verbose || a.has('v'))
+                s.log = [&c, &user](const std::string& line) {
+                  c.err << user.name() << ": " << line << "\n";
+                };
 
-         dsync::BrainResult r;
-         std::vector<std::string> changed;
-         for (int attempt = 0; attempt <= kChangedRetries; ++attempt) {
-           r = dsync::run_local_sync(*ns.storage, *dest, s);
-           changed = r.changed_mailboxes;
-           if (changed.empty() || dry_run) break;
-           // Another round settles what changed meanwhile; the state makes
-           // it cheap for the mailboxes that didn't.
-           s.state = r.new_state;
-           s.sync_type = 's';
-         }
-         if (dry_run) {
-           c.out << r.plan.dump(2) << "\n";
-           return;
-         }
-         if (want_state) c.out << dsync::export_state(r.new_state) << "\n";
-         if (!changed.empty()) {
-           std::sort(changed.begin(), changed.end());
-           changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-           throw Error(kExitChangedDuringSync,
-                       "Mailbox changes caused a desync (" + join(changed, ", ") +
-                           "). You may want to run " + verb + " again.");
-         }
-       }});
+              dsync::BrainResult r = dsync::sync_until_settled(
+                  *ns.storage, *dest, s, dsync::ChannelKind::kInProcess, kChangedRetries + 1);
+              std::vector<std::string> changed = r.changed_mailboxes;
+              if (dry_run) {
+                c.out << r.plan.dump(2) << "\n";
+                return;
+              }
+              if (want_state) c.out << dsync::export_state(r.new_state) << "\n";
+              if (!changed.empty()) {
+                std::sort(changed.begin(), changed.end());
+                changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+                throw Error(kExitChangedDuringSync,
+                            "Mailbox changes caused a desync (" + join(changed, ", ") +
+                                "). You may want to run " + verb + " again.");
+              }
+            }});
 }
 
 }  // namespace roost::cli

@@ -52,10 +52,10 @@ std::vector<std::string> split_name(const std::string& name, char sep) {
 }  // namespace
 
 const char* item_name(const Item& item) {
-  static const char* names[] = {"handshake",   "mailbox_state", "mailbox_tree_node",
-                                "mailbox_delete", "mailbox",    "mail_change",
-                                "mail_request", "mail",          "finish",
-                                "end of list",  "done",          "skipped"};
+  static const char* names[] = {"handshake",      "mailbox_state", "mailbox_tree_node",
+                                "mailbox_delete", "mailbox",       "mail_change",
+                                "mail_request",   "mail",          "finish",
+                                "end of list",    "done",          "skipped"};
   return names[item.index()];
 }
 
@@ -207,9 +207,10 @@ struct Brain::Impl {
   MailboxItem box_item(Mailbox* box, const Guid128& guid) {
     MailboxItem b;
     b.mailbox_guid = guid;
-    if (!box) {  // dry run: a mailbox the plan would create
+    if (!box) {  // dry run: a mailbox the plan would create, as a fresh one
       b.uid_next = 1;
       b.have_save_guids = true;
+      b.can_update = true;
       return b;
     }
     MailboxStatus st = box->status();
@@ -219,6 +220,7 @@ struct Brain::Impl {
     b.highest_modseq = st.highest_modseq;
     b.have_guids = true;
     b.have_save_guids = box->can_save_guid();
+    b.can_update = box->can_update();
     return b;
   }
 
@@ -397,13 +399,20 @@ struct Brain::Impl {
     if (sync_type != 'f') {
       auto st = state.find(key);
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
-          mb.uid_validity == sb.uid_validity && st->second.last_common_modseq == mb.highest_modseq &&
+          st->second.last_common_modseq == mb.highest_modseq &&
           st->second.last_common_pvt_modseq == sb.highest_modseq &&
           mb.messages_count == sb.messages_count) {
         log("mailbox " + name + ": unchanged since the state");
         record_state(key, mb, sb);
         return;
       }
+      if (st != state.end())
+        log("mailbox " + name + ": changed since the state (HIGHESTMODSEQ " +
+            std::to_string(st->second.last_common_modseq) + "/" +
+            std::to_string(st->second.last_common_pvt_modseq) + " -> " +
+            std::to_string(mb.highest_modseq) + "/" + std::to_string(sb.highest_modseq) +
+            ", messages " + std::to_string(st->second.last_messages_count) + " -> " +
+            std::to_string(mb.messages_count) + "/" + std::to_string(sb.messages_count) + ")");
     }
     bool use_hash = !(mine.have_save_guids && peer.have_save_guids);
     SideList local = own_list(box.get(), mine, use_hash);
@@ -411,10 +420,14 @@ struct Brain::Impl {
     // needs nothing from it, but the exchange stays symmetric).
     send_list(local);
     SideList remote = receive_list(peer, use_hash);
-    // A mailbox a dry run would create behaves like a fresh one of a driver
-    // that can set its UIDVALIDITY.
-    bool can_update = box ? box->can_update() : true;
-    MailboxPlan plan = plan_mailbox(local, remote, master, dir, can_update);
+    if (auto st = state.find(key);
+        st != state.end() && st->second.last_uidvalidity == mb.uid_validity) {
+      uint64_t m = st->second.last_common_modseq, sl = st->second.last_common_pvt_modseq;
+      local.synced_modseq = master ? m : sl;
+      remote.synced_modseq = master ? sl : m;
+    }
+    MailboxPlan plan = plan_mailbox(local, remote, master, dir);
+    if (plan.another_pass) result.another_pass = true;
     record_plan(name, plan);
     std::vector<MailRequest> reqs;
     if (!s.dry_run)
@@ -430,8 +443,13 @@ struct Brain::Impl {
     else
       changed = apply(*box, plan, name);
     MailboxItem after = box && !s.dry_run ? box_item(box.get(), mine.mailbox_guid) : mine;
-    MailboxState my_state{key, after.uid_validity, after.uid_next ? after.uid_next - 1 : 0,
-                          after.highest_modseq, 0, after.messages_count, changed};
+    MailboxState my_state{key,
+                          after.uid_validity,
+                          after.uid_next ? after.uid_next - 1 : 0,
+                          after.highest_modseq,
+                          0,
+                          after.messages_count,
+                          changed};
     ch.send(my_state);
     MailboxState peer_state = expect<MailboxState>(ch, "the peer's mailbox state");
     if (changed || peer_state.changes_during_sync) result.changed_mailboxes.push_back(name);
@@ -451,9 +469,15 @@ struct Brain::Impl {
   void record_state(const Guid128& g, const MailboxItem& m, const MailboxItem& sl) {
     // last_common_pvt_modseq carries the slave's HIGHESTMODSEQ (Roost has
     // no private flags): with both counters a no-op run is recognised.
-    MailboxState st{g, m.uid_validity == sl.uid_validity ? m.uid_validity : 0,
-                    m.uid_next ? m.uid_next - 1 : 0, m.highest_modseq, sl.highest_modseq,
-                    m.messages_count, false};
+    // The master's UIDVALIDITY: with a driver that can't adopt the other's
+    // (mbox) the two stay different for good, and the state must still work.
+    MailboxState st{g,
+                    m.uid_validity,
+                    m.uid_next ? m.uid_next - 1 : 0,
+                    m.highest_modseq,
+                    sl.highest_modseq,
+                    m.messages_count,
+                    false};
     result.new_state[g] = st;
   }
 
@@ -488,8 +512,9 @@ struct Brain::Impl {
       Item it = ch.receive();
       if (std::holds_alternative<EndOfList>(it)) break;
       auto* b = std::get_if<MailboxItem>(&it);
-      if (!b) throw Error(kExitProtocol, std::string("dsync: expected a mailbox, got a '") +
-                                             item_name(it) + "' item");
+      if (!b)
+        throw Error(kExitProtocol,
+                    std::string("dsync: expected a mailbox, got a '") + item_name(it) + "' item");
       const MailboxPair* pair = nullptr;
       for (const auto& p : tree.pairs)
         if (p.master_guid == b->mailbox_guid) pair = &p;

@@ -18,8 +18,8 @@ struct BrainSettings {
   Direction direction;
   char sync_type = 'c';  // 'f' full, 'c' changed, 's' with `state`
   StateMap state;
-  std::string sync_box;                // -m: only this mailbox
-  std::vector<std::string> exclude;    // -x: mailbox masks
+  std::string sync_box;              // -m: only this mailbox
+  std::vector<std::string> exclude;  // -x: mailbox masks
   // Local only (both brains of a local run get it): change nothing, record
   // what would be done in BrainResult::plan.
   bool dry_run = false;
@@ -28,8 +28,9 @@ struct BrainSettings {
 };
 
 struct BrainResult {
-  StateMap new_state;                       // master: the state to print
+  StateMap new_state;                          // master: the state to print
   std::vector<std::string> changed_mailboxes;  // changed during the sync (exit 2)
+  bool another_pass = false;                   // UID spaces converge on a second pass (no error)
   nlohmann::json plan = nlohmann::json::object();
 };
 

@@ -15,8 +15,8 @@ namespace roost::dsync {
 // H: the master's settings (the slave sends only its host name).
 struct Handshake {
   std::string hostname;
-  char sync_type = 'c';        // 'f' full, 'c' changed, 's' state
-  std::string sync_box;        // only this mailbox (virtual name)
+  char sync_type = 'c';  // 'f' full, 'c' changed, 's' state
+  std::string sync_box;  // only this mailbox (virtual name)
   std::vector<std::string> exclude_mailboxes;
   bool send_mail_requests = true;
   // Backup direction as the *receiver* of this item sees it: backup_recv =
@@ -71,6 +71,9 @@ struct MailboxItem {
   bool mailbox_ignore = false;
   bool have_guids = true;
   bool have_save_guids = false;
+  // Roost's own key: the sender can change this mailbox's UIDVALIDITY
+  // (Mailbox::can_update), so the two sides agree who adopts whose.
+  bool can_update = false;
 };
 
 // C: one message (type 's') or expunge ('e') or flag change ('f').

@@ -59,8 +59,26 @@ BrainResult run_local_sync(MailStorage& master, MailStorage& slave, const BrainS
   if (master_error) std::rethrow_exception(master_error);
   if (slave_error) std::rethrow_exception(slave_error);
   for (auto& n : slave_result.changed_mailboxes) master_result.changed_mailboxes.push_back(n);
+  master_result.another_pass = master_result.another_pass || slave_result.another_pass;
   master_result.plan["peer"] = std::move(slave_result.plan);
   return master_result;
+}
+
+BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
+                               const BrainSettings& settings, ChannelKind kind, int max_passes) {
+  BrainResult r = run_local_sync(master, slave, settings, kind);
+  if (settings.dry_run) return r;
+  for (int pass = 1; pass < max_passes; ++pass) {
+    if (!r.another_pass && r.changed_mailboxes.empty()) break;
+    BrainSettings again = settings;
+    if (!r.another_pass) {
+      // Only changes made meanwhile: the state keeps the rest cheap.
+      again.state = r.new_state;
+      again.sync_type = 's';
+    }
+    r = run_local_sync(master, slave, again, kind);
+  }
+  return r;
 }
 
 }  // namespace roost::dsync

@@ -13,4 +13,12 @@ enum class ChannelKind { kInProcess, kByteStream };
 BrainResult run_local_sync(MailStorage& master, MailStorage& slave, const BrainSettings& settings,
                            ChannelKind kind = ChannelKind::kInProcess);
 
+// run_local_sync until nothing is left for another pass: UID spaces that
+// converge in two steps, and mailboxes that changed during the run (those
+// get up to `max_passes` re-syncs; what still changes stays in
+// changed_mailboxes, for exit code 2). The dry-run plan is the first pass's.
+BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
+                               const BrainSettings& settings,
+                               ChannelKind kind = ChannelKind::kInProcess, int max_passes = 4);
+
 }  // namespace roost::dsync

@@ -19,9 +19,14 @@ bool same_flags(const MessageFlags& a, const MessageFlags& b) {
 
 // Whether `local` should take the remote's flags.
 bool remote_flags_win(const MessageEntry& l, const MessageEntry& r, bool local_is_master,
-                      Direction dir) {
+                      Direction dir, const SideList& local, const SideList& remote) {
   if (same_flags(l.flags, r.flags)) return false;
   if (!dir.two_way()) return dir.is_dest(local_is_master);
+  if (local.synced_modseq && remote.synced_modseq) {
+    bool local_changed = l.modseq > local.synced_modseq;
+    bool remote_changed = r.modseq > remote.synced_modseq;
+    if (local_changed != remote_changed) return remote_changed;
+  }
   if (l.modseq != r.modseq) return r.modseq > l.modseq;
   return !local_is_master;
 }
@@ -32,38 +37,73 @@ bool expunged_by(const SideList& side, const MessageEntry& m) {
   return false;
 }
 
-MailboxPlan plan_content_merge(const SideList& local, const SideList& remote,
-                               bool local_is_master, Direction dir, bool local_can_update) {
-  // UIDs mean nothing across the sides: match by key.
+// Which side takes the other's UID space: one that can, the one with fewer
+// mails when both can (equal: the lower UIDVALIDITY). Both sides agree.
+enum class Adopter { kNone, kLocal, kRemote };
+Adopter adopter(const SideList& local, const SideList& remote) {
+  bool lc = local.box.can_update, rc = remote.box.can_update;
+  if (!lc && !rc) return Adopter::kNone;
+  if (lc != rc) return lc ? Adopter::kLocal : Adopter::kRemote;
+  const MailboxItem &l = local.box, &r = remote.box;
+  if (l.messages_count != r.messages_count)
+    return l.messages_count < r.messages_count ? Adopter::kLocal : Adopter::kRemote;
+  return l.uid_validity < r.uid_validity ? Adopter::kLocal : Adopter::kRemote;
+}
+
+MailboxPlan reset_to(const SideList& remote) {
   MailboxPlan plan;
+  plan.reset_uids = true;
+  plan.set_uidvalidity = remote.box.uid_validity;
+  for (const auto& m : remote.messages) plan.saves.push_back({m.uid, true, m.uid, m.guid, m.flags});
+  plan.min_uidnext = remote.box.uid_next;
+  return plan;
+}
+
+bool keys_subset(const SideList& a, const SideList& b) {
+  std::unordered_set<std::string> keys;
+  for (const auto& m : b.messages) keys.insert(m.key);
+  for (const auto& m : a.messages)
+    if (!keys.count(m.key)) return false;
+  return true;
+}
+
+MailboxPlan plan_content_merge(const SideList& local, const SideList& remote, bool local_is_master,
+                               Direction dir) {
+  // UIDs mean nothing across the sides: match by key.
+  bool source = dir.is_source(local_is_master);
+  bool backup_dest = dir.is_dest(local_is_master) && dir.kind == Direction::Kind::kBackup;
+  if (dir.two_way() && !source) {
+    Adopter who = adopter(local, remote);
+    if (who == Adopter::kLocal && keys_subset(local, remote)) return reset_to(remote);
+    if (who == Adopter::kRemote && keys_subset(remote, local)) return {};  // it resets
+    // Expunges travel by GUID here (UIDs differ); with header keys they
+    // can't, and the mail comes back: nothing is lost.
+  }
+  MailboxPlan plan;
+  plan.another_pass = dir.two_way() && adopter(local, remote) != Adopter::kNone;
   std::unordered_map<std::string, const MessageEntry*> remote_by_key;
   for (const auto& m : remote.messages) remote_by_key.emplace(m.key, &m);
+  std::unordered_set<std::string> remote_expunged, local_expunged;
+  for (const auto& e : remote.expunges) remote_expunged.insert(e.guid);
+  for (const auto& e : local.expunges) local_expunged.insert(e.guid);
   std::unordered_set<std::string> local_keys;
-  bool dest = dir.is_dest(local_is_master);
-  bool source = dir.is_source(local_is_master);
   for (const auto& m : local.messages) {
     local_keys.insert(m.key);
     auto it = remote_by_key.find(m.key);
     if (it == remote_by_key.end()) {
-      if (dest && dir.kind == Direction::Kind::kBackup) plan.expunges.push_back(m.uid);
+      if (backup_dest || (dir.two_way() && remote_expunged.count(m.guid)))
+        plan.expunges.push_back(m.uid);
       continue;
     }
-    if (!source && remote_flags_win(m, *it->second, local_is_master, dir))
+    if (!source && remote_flags_win(m, *it->second, local_is_master, dir, local, remote))
       plan.flag_sets.emplace_back(m.uid, it->second->flags);
   }
   if (source) return plan;
-  // Adopt the other side's UIDVALIDITY when this side is the loser and empty.
-  bool local_loses = dest || local.box.messages_count < remote.box.messages_count ||
-                     (local.box.messages_count == remote.box.messages_count &&
-                      local.box.uid_validity < remote.box.uid_validity);
-  bool adopt = local_loses && local_can_update && local.messages.empty();
-  if (adopt) plan.set_uidvalidity = remote.box.uid_validity;
   for (const auto& m : remote.messages) {
-    if (local_keys.count(m.key)) continue;
+    if (local_keys.count(m.key) || local_expunged.count(m.guid)) continue;
     local_keys.insert(m.key);  // a key twice on the remote side is saved once
-    plan.saves.push_back({adopt ? m.uid : 0, true, m.uid, m.guid, m.flags});
+    plan.saves.push_back({0, true, m.uid, m.guid, m.flags});
   }
-  if (adopt) plan.min_uidnext = remote.box.uid_next;
   return plan;
 }
 
@@ -83,7 +123,7 @@ void put_flags(MailChange& c, const MessageFlags& f) {
 }
 
 MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool local_is_master,
-                         Direction dir, bool local_can_update) {
+                         Direction dir) {
   if (dir.is_source(local_is_master)) return {};  // the source side only answers mail requests
 
   if (dir.kind == Direction::Kind::kBackup) {
@@ -105,8 +145,8 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
     bool need_reset = local.box.uid_validity != remote.box.uid_validity;
     for (const auto& [uid, m] : src)
       if (!kept.count(uid) && uid < local.box.uid_next) need_reset = true;
-    if (need_reset && !local_can_update)
-      return plan_content_merge(local, remote, local_is_master, dir, false);
+    if (need_reset && !local.box.can_update)
+      return plan_content_merge(local, remote, local_is_master, dir);
     if (need_reset) {
       plan = {};
       plan.reset_uids = true;
@@ -120,7 +160,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   }
 
   if (local.box.uid_validity != remote.box.uid_validity)
-    return plan_content_merge(local, remote, local_is_master, dir, local_can_update);
+    return plan_content_merge(local, remote, local_is_master, dir);
 
   // Two-way (and one-way) with one UID space.
   MailboxPlan plan;
@@ -149,7 +189,8 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
     const MessageEntry* r = ri == rm.end() ? nullptr : ri->second;
     if (l && r) {
       if (l->key == r->key) {
-        if (remote_flags_win(*l, *r, local_is_master, dir)) plan.flag_sets.emplace_back(uid, r->flags);
+        if (remote_flags_win(*l, *r, local_is_master, dir, local, remote))
+          plan.flag_sets.emplace_back(uid, r->flags);
         continue;
       }
       renumber.push_back({uid, local_is_master, l});
@@ -191,8 +232,9 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       plan.saves.push_back({fresh, true, rn.uid, rn.entry->guid, rn.entry->flags});
     }
   }
-  std::stable_sort(plan.saves.begin(), plan.saves.end(),
-                   [](const SavePlan& a, const SavePlan& b) { return a.target_uid < b.target_uid; });
+  std::stable_sort(plan.saves.begin(), plan.saves.end(), [](const SavePlan& a, const SavePlan& b) {
+    return a.target_uid < b.target_uid;
+  });
   plan.min_uidnext = next;
   return plan;
 }

@@ -24,6 +24,9 @@ struct SideList {
   MailboxItem box;
   std::vector<MessageEntry> messages;  // ascending UID
   std::vector<MailChange> expunges;    // 'e' changes it remembers
+  // This side's HIGHESTMODSEQ right after the last sync (from the state);
+  // 0 = unknown. A message with a higher modseq changed since.
+  uint64_t synced_modseq = 0;
 };
 
 // What one side does to its copy of the mailbox.
@@ -44,6 +47,9 @@ struct MailboxPlan {
   std::vector<uint32_t> expunges;
   std::vector<std::pair<uint32_t, MessageFlags>> flag_sets;
   uint32_t min_uidnext = 0;  // afterwards
+  // The UID spaces differ and will converge only on another pass (after this
+  // one gave each side the other's mails).
+  bool another_pass = false;
   bool empty() const {
     return !reset_uids && set_uidvalidity == 0 && saves.empty() && expunges.empty() &&
            flag_sets.empty();
@@ -57,13 +63,18 @@ struct MailboxPlan {
 // UIDs above both UIDNEXTs, in the same order on both sides; a mail on one
 // side only is copied at its UID when that UID is free on the other side,
 // else renumbered; expunges travel by UID+key; flags: the higher modseq
-// wins, the master on ties. Different UIDVALIDITYs: mails are merged by key
+// wins, the master on ties (with a state: the side that changed the message
+// since the last sync wins; the modseq rule only decides when both did).
+// Different UIDVALIDITYs: one side adopts the other's UID space (the one
+// that can, else the one with fewer mails): once it holds no mail the other
+// lacks, it starts over with the other's UIDs; until then mails are merged
+// by key and another pass is asked for. Different UIDVALIDITYs: mails are merged by key
 // and the side with fewer mails adopts the other's UIDVALIDITY when empty.
 // Backup: the destination becomes the source (same UIDs when it can reset
 // its UID space, else same content). One-way: the destination gains the
 // source's mails and flags but loses nothing.
 MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool local_is_master,
-                         Direction dir, bool local_can_update);
+                         Direction dir);
 
 // Keyword changes ("=kw" entries) <-> flags.
 MessageFlags flags_of_change(const MailChange& c);

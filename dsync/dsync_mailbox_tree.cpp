@@ -24,7 +24,9 @@ bool deleted_in(const TreeView& v, const Guid128& g, int64_t changed_at) {
     if (d.guid == g && d.timestamp >= changed_at) return true;
   return false;
 }
-bool is_inbox(const Name& n) { return n.size() == 1 && n[0] == "INBOX"; }
+bool is_inbox(const Name& n) {
+  return n.size() == 1 && n[0] == "INBOX";
+}
 
 }  // namespace
 
@@ -51,8 +53,8 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     if (find_guid(slave, mn.mailbox_guid) || find_guid(master, sn->mailbox_guid)) continue;
     bool master_wins = dir.two_way() ? true : dir.master_is_source;
     const Guid128& winner = master_wins ? mn.mailbox_guid : sn->mailbox_guid;
-    actions(!master_wins).push_back({TreeAction::Kind::kSetGuid, master_wins ? sn->name : mn.name,
-                                     {}, winner});
+    actions(!master_wins)
+        .push_back({TreeAction::Kind::kSetGuid, master_wins ? sn->name : mn.name, {}, winner});
     plan.pairs.push_back({mn.mailbox_guid, sn->mailbox_guid, mn.name, sn->name});
     handled.insert(mn.mailbox_guid);
     handled.insert(sn->mailbox_guid);
@@ -76,8 +78,8 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
         final_name = master_wins ? mn->name : sn->name;
         if (!is_inbox(master_wins ? sn->name : mn->name))
           actions(!master_wins)
-              .push_back({TreeAction::Kind::kRename, master_wins ? sn->name : mn->name,
-                          final_name, g});
+              .push_back(
+                  {TreeAction::Kind::kRename, master_wins ? sn->name : mn->name, final_name, g});
         else
           final_name = master_wins ? sn->name : mn->name;  // INBOX never moves away
       }
@@ -134,13 +136,17 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     }
     bool has_m = mn && mn->subscribed, has_s = sn && sn->subscribed;
     if (want_m != has_m)
-      plan.master_actions.push_back({want_m ? TreeAction::Kind::kSubscribe
-                                            : TreeAction::Kind::kUnsubscribe,
-                                     p.master_name, {}, p.master_guid});
+      plan.master_actions.push_back(
+          {want_m ? TreeAction::Kind::kSubscribe : TreeAction::Kind::kUnsubscribe,
+           p.master_name,
+           {},
+           p.master_guid});
     if (want_s != has_s)
-      plan.slave_actions.push_back({want_s ? TreeAction::Kind::kSubscribe
-                                           : TreeAction::Kind::kUnsubscribe,
-                                    p.slave_name, {}, p.slave_guid});
+      plan.slave_actions.push_back(
+          {want_s ? TreeAction::Kind::kSubscribe : TreeAction::Kind::kUnsubscribe,
+           p.slave_name,
+           {},
+           p.slave_guid});
   }
 
   // Parents before children when creating, children first when deleting.
@@ -148,19 +154,25 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     std::stable_sort(list->begin(), list->end(), [](const TreeAction& a, const TreeAction& b) {
       auto rank = [](const TreeAction& x) {
         switch (x.kind) {
-          case TreeAction::Kind::kSetGuid: return 0;
-          case TreeAction::Kind::kDelete: return 1;
-          case TreeAction::Kind::kRename: return 2;
-          case TreeAction::Kind::kCreate: return 3;
-          default: return 4;
+          case TreeAction::Kind::kSetGuid:
+            return 0;
+          case TreeAction::Kind::kDelete:
+            return 1;
+          case TreeAction::Kind::kRename:
+            return 2;
+          case TreeAction::Kind::kCreate:
+            return 3;
+          default:
+            return 4;
         }
       };
       if (rank(a) != rank(b)) return rank(a) < rank(b);
       if (a.kind == TreeAction::Kind::kDelete) return a.name.size() > b.name.size();
       return a.name.size() < b.name.size();
     });
-  std::sort(plan.pairs.begin(), plan.pairs.end(),
-            [](const MailboxPair& a, const MailboxPair& b) { return a.master_name < b.master_name; });
+  std::sort(plan.pairs.begin(), plan.pairs.end(), [](const MailboxPair& a, const MailboxPair& b) {
+    return a.master_name < b.master_name;
+  });
   return plan;
 }
 

@@ -17,28 +17,46 @@ using Fields = std::vector<std::optional<std::string>>;
 const std::map<char, std::vector<std::string>>& own_headers() {
   static const std::map<char, std::vector<std::string>> h = {
       {'H',
-       {"hostname", "sync_ns_prefix", "sync_box", "sync_box_guid", "sync_type", "debug",
-        "sync_visible_namespaces", "exclude_mailboxes", "send_mail_requests", "backup_send",
-        "backup_recv", "lock_timeout", "no_mail_sync", "no_backup_overwrite", "purge_remote",
-        "no_notify", "sync_since_timestamp", "sync_max_size", "sync_flags",
-        "sync_until_timestamp", "virtual_all_box", "empty_hdr_workaround",
-        "import_commit_msgs_interval", "hashed_headers", "alt_char"}},
+       {"hostname",
+        "sync_ns_prefix",
+        "sync_box",
+        "sync_box_guid",
+        "sync_type",
+        "debug",
+        "sync_visible_namespaces",
+        "exclude_mailboxes",
+        "send_mail_requests",
+        "backup_send",
+        "backup_recv",
+        "lock_timeout",
+        "no_mail_sync",
+        "no_backup_overwrite",
+        "purge_remote",
+        "no_notify",
+        "sync_since_timestamp",
+        "sync_max_size",
+        "sync_flags",
+        "sync_until_timestamp",
+        "virtual_all_box",
+        "empty_hdr_workaround",
+        "import_commit_msgs_interval",
+        "hashed_headers",
+        "alt_char"}},
       {'S',
        {"mailbox_guid", "last_uidvalidity", "last_common_uid", "last_common_modseq",
         "last_common_pvt_modseq", "last_messages_count", "changes_during_sync"}},
       {'N',
-       {"name", "existence", "mailbox_guid", "uid_validity", "uid_next",
-        "last_renamed_or_created", "subscribed", "last_subscription_change"}},
+       {"name", "existence", "mailbox_guid", "uid_validity", "uid_next", "last_renamed_or_created",
+        "subscribed", "last_subscription_change"}},
       {'D', {"hierarchy_sep", "escape_char", "mailboxes", "dirs", "unsubscribes"}},
       {'B',
        {"mailbox_guid", "uid_validity", "uid_next", "messages_count", "first_recent_uid",
-        "highest_modseq", "highest_pvt_modseq", "mailbox_lost", "mailbox_ignore",
-        "cache_fields", "have_guids", "have_save_guids", "have_only_guid128"}},
+        "highest_modseq", "highest_pvt_modseq", "mailbox_lost", "mailbox_ignore", "cache_fields",
+        "have_guids", "have_save_guids", "have_only_guid128", "roost_can_update"}},
       {'A', {"type", "key", "value", "stream", "deleted", "last_change", "modseq"}},
       {'C',
        {"type", "uid", "guid", "hdr_hash", "modseq", "pvt_modseq", "add_flags", "remove_flags",
-        "final_flags", "keywords_reset", "keyword_changes", "received_timestamp",
-        "virtual_size"}},
+        "final_flags", "keywords_reset", "keyword_changes", "received_timestamp", "virtual_size"}},
       {'R', {"guid", "uid"}},
       {'M', {"guid", "uid", "pop3_uidl", "pop3_order", "received_date", "saved_date", "stream"}},
       {'F', {"error", "mail_error", "require_full_resync"}},
@@ -68,7 +86,9 @@ std::optional<std::string> num(uint64_t v) {
   if (v == 0) return std::nullopt;
   return std::to_string(v);
 }
-std::optional<std::string> num0(uint64_t v) { return std::to_string(v); }
+std::optional<std::string> num0(uint64_t v) {
+  return std::to_string(v);
+}
 std::optional<std::string> hex(uint64_t v) {
   if (v == 0) return std::nullopt;
   char b[20];
@@ -79,7 +99,9 @@ std::optional<std::string> flag(bool b) {
   if (!b) return std::nullopt;
   return std::string();
 }
-std::optional<std::string> str(const std::string& s) { return s; }
+std::optional<std::string> str(const std::string& s) {
+  return s;
+}
 std::optional<std::string> opt_str(const std::string& s) {
   if (s.empty()) return std::nullopt;
   return s;
@@ -125,9 +147,10 @@ class FieldReader {
     uint64_t n = 0;
     if ((*v)->size() > 16) throw Error(kExitProtocol, "dsync: hex field " + key + " too long");
     for (char c : **v) {
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                                     : -1;
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
       if (d < 0) throw Error(kExitProtocol, "dsync: bad hex '" + **v + "' in field " + key);
       n = n * 16 + static_cast<uint64_t>(d);
     }
@@ -184,30 +207,46 @@ std::string encode_item(const Item& item) {
       for (const auto& m : h.exclude_mailboxes) ex += tab_escape(m) + "\t";
       if (!ex.empty()) ex.pop_back();
       char st[2] = {h.sync_type, 0};
-      return encode_fields(
-          'H', {str(h.hostname), std::nullopt, opt_str(h.sync_box), std::nullopt,
-                std::string(st), std::nullopt, std::nullopt, opt_str(ex),
-                flag(h.send_mail_requests), flag(h.backup_send), flag(h.backup_recv),
-                num(h.lock_timeout), std::nullopt, flag(h.no_backup_overwrite), std::nullopt,
-                std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                std::nullopt, std::nullopt, std::nullopt, str(h.hashed_headers)});
+      return encode_fields('H', {str(h.hostname),
+                                 std::nullopt,
+                                 opt_str(h.sync_box),
+                                 std::nullopt,
+                                 std::string(st),
+                                 std::nullopt,
+                                 std::nullopt,
+                                 opt_str(ex),
+                                 flag(h.send_mail_requests),
+                                 flag(h.backup_send),
+                                 flag(h.backup_recv),
+                                 num(h.lock_timeout),
+                                 std::nullopt,
+                                 flag(h.no_backup_overwrite),
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 std::nullopt,
+                                 str(h.hashed_headers)});
     }
     std::string operator()(const MailboxState& s) {
-      return encode_fields('S', {s.mailbox_guid.hex(), num0(s.last_uidvalidity),
-                                 num0(s.last_common_uid), num0(s.last_common_modseq),
-                                 num0(s.last_common_pvt_modseq), num(s.last_messages_count),
-                                 flag(s.changes_during_sync)});
+      return encode_fields('S',
+                           {s.mailbox_guid.hex(), num0(s.last_uidvalidity), num0(s.last_common_uid),
+                            num0(s.last_common_modseq), num0(s.last_common_pvt_modseq),
+                            num(s.last_messages_count), flag(s.changes_during_sync)});
     }
     std::string operator()(const TreeNode& n) {
       std::string name;
       for (size_t i = 0; i < n.name.size(); ++i) name += (i ? "\t" : "") + tab_escape(n.name[i]);
-      return encode_fields('N', {name, std::string(1, n.existence),
-                                 n.mailbox_guid.empty() ? std::nullopt
-                                                        : std::optional(n.mailbox_guid.hex()),
-                                 num(n.uid_validity), num(n.uid_next),
-                                 num(static_cast<uint64_t>(n.last_renamed_or_created)),
-                                 flag(n.subscribed),
-                                 num(static_cast<uint64_t>(n.last_subscription_change))});
+      return encode_fields(
+          'N', {name, std::string(1, n.existence),
+                n.mailbox_guid.empty() ? std::nullopt : std::optional(n.mailbox_guid.hex()),
+                num(n.uid_validity), num(n.uid_next),
+                num(static_cast<uint64_t>(n.last_renamed_or_created)), flag(n.subscribed),
+                num(static_cast<uint64_t>(n.last_subscription_change))});
     }
     std::string operator()(const MailboxDeletes& d) {
       return encode_fields('D', {std::string(1, d.hierarchy_sep), str(d.escape_char),
@@ -215,10 +254,11 @@ std::string encode_item(const Item& item) {
     }
     std::string operator()(const MailboxItem& b) {
       return encode_fields(
-          'B', {b.mailbox_guid.hex(), num0(b.uid_validity), num0(b.uid_next),
-                num0(b.messages_count), num0(b.first_recent_uid), num0(b.highest_modseq),
-                num0(b.highest_pvt_modseq), flag(b.mailbox_lost), flag(b.mailbox_ignore),
-                std::nullopt, flag(b.have_guids), flag(b.have_save_guids)});
+          'B',
+          {b.mailbox_guid.hex(), num0(b.uid_validity), num0(b.uid_next), num0(b.messages_count),
+           num0(b.first_recent_uid), num0(b.highest_modseq), num0(b.highest_pvt_modseq),
+           flag(b.mailbox_lost), flag(b.mailbox_ignore), std::nullopt, flag(b.have_guids),
+           flag(b.have_save_guids), std::nullopt, flag(b.can_update)});
     }
     std::string operator()(const MailChange& c) {
       std::string kw;
@@ -237,10 +277,10 @@ std::string encode_item(const Item& item) {
       return encode_fields('R', {str(r.guid), num(r.uid)});
     }
     std::string operator()(const Mail& m) {
-      std::string line = encode_fields(
-          'M', {str(m.guid), num(m.uid), str(m.pop3_uidl), num(m.pop3_order),
-                num0(static_cast<uint64_t>(m.received_date)),
-                num0(static_cast<uint64_t>(m.saved_date)), flag(m.has_body)});
+      std::string line =
+          encode_fields('M', {str(m.guid), num(m.uid), str(m.pop3_uidl), num(m.pop3_order),
+                              num0(static_cast<uint64_t>(m.received_date)),
+                              num0(static_cast<uint64_t>(m.saved_date)), flag(m.has_body)});
       if (!m.has_body) return line;
       // Dot-stuffing: a '.' starting the body or following '\n' is doubled.
       std::string out = std::move(line);
@@ -327,8 +367,8 @@ std::optional<Item> WireDecoder::next() {
     if (*line == ".") {
       for (char t : std::string("HSNDBCRM"))
         if (!headers_.count(t))
-          throw Error(kExitProtocol, std::string("dsync: the peer didn't declare item '") + t +
-                                         "'");
+          throw Error(kExitProtocol,
+                      std::string("dsync: the peer didn't declare item '") + t + "'");
       preamble_done_ = true;
       break;
     }
@@ -398,7 +438,8 @@ Item WireDecoder::decode_line(const std::string& line) {
     case 'N': {
       TreeNode x;
       for (auto& part : split(f.s("name"), '\t')) x.name.push_back(tab_unescape(part));
-      if (f.s("name").empty()) throw Error(kExitProtocol, "dsync: mailbox tree node without a name");
+      if (f.s("name").empty())
+        throw Error(kExitProtocol, "dsync: mailbox tree node without a name");
       std::string e = f.s("existence");
       x.existence = e.empty() ? 'y' : e[0];
       x.mailbox_guid = f.guid("mailbox_guid");
@@ -430,6 +471,7 @@ Item WireDecoder::decode_line(const std::string& line) {
       x.mailbox_ignore = f.b("mailbox_ignore");
       x.have_guids = f.b("have_guids");
       x.have_save_guids = f.b("have_save_guids");
+      x.can_update = f.b("roost_can_update");
       return x;
     }
     case 'C': {

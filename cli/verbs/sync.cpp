@@ -5,7 +5,11 @@
 
 namespace roost::cli {
 
-int verb_sync(CommandContext& ctx) { return run_dsync_verb(ctx, "sync", false); }
-int verb_backup(CommandContext& ctx) { return run_dsync_verb(ctx, "backup", true); }
+int verb_sync(CommandContext& ctx) {
+  return run_dsync_verb(ctx, "sync", false);
+}
+int verb_backup(CommandContext& ctx) {
+  return run_dsync_verb(ctx, "backup", true);
+}
 
 }  // namespace roost::cli

@@ -539,6 +539,10 @@ bool MaildirMailbox::update(const MailboxUpdate& change) {
     // A new UID space: the records keep their UIDs (dsync renumbers them),
     // the index is rebuilt by sync_locked because the UIDVALIDITY differs.
     s.list.uidvalidity = change.uidvalidity;
+    // Cached headers are keyed by UID: a UID space that may come back to
+    // an earlier UIDVALIDITY must not find them again.
+    header_cache_.reset();
+    if (!paths_.index_dir.empty()) ::unlink(path_join(paths_.index_dir, "roost.cache").c_str());
     uint32_t highest = 0;
     for (const auto& r : s.list.records) highest = std::max(highest, r.uid);
     s.list.next_uid = std::max(change.min_uidnext, highest + 1);

@@ -117,7 +117,7 @@ bool MboxStorage::mailbox_exists(const std::string& name) {
   return path_exists(f) && !is_dir(f);
 }
 
-void MboxStorage::create_mailbox(const std::string& name, const Guid128&) {
+void MboxStorage::create_mailbox(const std::string& name, const Guid128& guid) {
   MboxPaths p = paths_of(name);
   if (iequals(name, "INBOX") && !path_exists(p.file)) {
     make_dirs(dirname_of(p.file));
@@ -132,6 +132,8 @@ void MboxStorage::create_mailbox(const std::string& name, const Guid128&) {
   }
   ::close(fd);
   make_dirs(p.index_dir);
+  // The mailbox GUID lives in Roost's index (mbox files have no place for it).
+  if (!guid.empty()) open_mailbox(name)->update({guid, 0, 0});
 }
 
 void MboxStorage::delete_mailbox(const std::string& name) {

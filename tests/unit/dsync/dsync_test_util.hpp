@@ -39,9 +39,10 @@ struct OpenCounter {
 };
 std::unique_ptr<MailStorage> counting(MailStorage& inner, OpenCounter& counter);
 
-roost::dsync::BrainResult sync(MailStorage& a, MailStorage& b, roost::dsync::Direction dir = {},
-                               roost::dsync::ChannelKind kind = roost::dsync::ChannelKind::kInProcess,
-                               const std::string& state = "", char sync_type = 'c');
+roost::dsync::BrainResult sync(
+    MailStorage& a, MailStorage& b, roost::dsync::Direction dir = {},
+    roost::dsync::ChannelKind kind = roost::dsync::ChannelKind::kInProcess,
+    const std::string& state = "", char sync_type = 'c');
 
 }  // namespace roost::test::dsync
 

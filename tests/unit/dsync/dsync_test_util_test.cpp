@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 #include "formats/builtin_drivers.hpp"
@@ -81,7 +82,8 @@ Snapshot snapshot(MailStorage& s, bool with_uids) {
     for (const auto& r : mb->messages()) {
       std::string hdr = mb->read_header(r.uid);
       auto p = hdr.find("Subject: ");
-      std::string subj = p == std::string::npos ? "?" : hdr.substr(p + 9, hdr.find('\n', p) - p - 9);
+      std::string subj =
+          p == std::string::npos ? "?" : hdr.substr(p + 9, hdr.find('\n', p) - p - 9);
       MessageFlags f = r.flags;
       f.system &= kFlagsStorable;
       std::sort(f.keywords.begin(), f.keywords.end());
@@ -103,9 +105,7 @@ class CountingMailbox : public Mailbox {
   void sync() override { in_->sync(); }
   const std::vector<MessageRecord>& messages() override { return in_->messages(); }
   std::vector<MessageRecord> changed_since(uint64_t m) override { return in_->changed_since(m); }
-  std::vector<ExpungeRecord> expunged_since(uint64_t m) override {
-    return in_->expunged_since(m);
-  }
+  std::vector<ExpungeRecord> expunged_since(uint64_t m) override { return in_->expunged_since(m); }
   std::unique_ptr<std::istream> open_message(uint32_t uid) override {
     ++c_.opens;
     return in_->open_message(uid);
@@ -133,9 +133,7 @@ class CountingStorage : public MailStorage {
   char separator() const override { return in_.separator(); }
   std::vector<MailboxInfo> list_mailboxes() override { return in_.list_mailboxes(); }
   bool mailbox_exists(const std::string& n) override { return in_.mailbox_exists(n); }
-  void create_mailbox(const std::string& n, const Guid128& g) override {
-    in_.create_mailbox(n, g);
-  }
+  void create_mailbox(const std::string& n, const Guid128& g) override { in_.create_mailbox(n, g); }
   void delete_mailbox(const std::string& n) override { in_.delete_mailbox(n); }
   void rename_mailbox(const std::string& a, const std::string& b) override {
     in_.rename_mailbox(a, b);
@@ -164,6 +162,8 @@ roost::dsync::BrainResult sync(MailStorage& a, MailStorage& b, roost::dsync::Dir
   roost::dsync::BrainSettings s;
   s.direction = dir;
   s.sync_type = sync_type;
+  if (std::getenv("ROOST_DSYNC_TEST_LOG"))
+    s.log = [](const std::string& line) { std::cerr << "dsync: " << line << "\n"; };
   if (!state.empty()) {
     std::string err;
     auto st = roost::dsync::import_state(state, err);
@@ -171,7 +171,7 @@ roost::dsync::BrainResult sync(MailStorage& a, MailStorage& b, roost::dsync::Dir
     s.state = *st;
     s.sync_type = 's';
   }
-  return roost::dsync::run_local_sync(a, b, s, kind);
+  return roost::dsync::sync_until_settled(a, b, s, kind);
 }
 
 TEST_CASE("dsync test helper counts message opens", "[dsync]") {

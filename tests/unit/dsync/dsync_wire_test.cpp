@@ -26,7 +26,8 @@ TEST_CASE("dsync wire: items survive encode/decode, bodies are dot-stuffed", "[d
   n.subscribed = true;
   bytes += encode_item(m) + encode_item(c) + encode_item(n) + encode_item(EndOfList{});
   CHECK(bytes.find("M g1") == std::string::npos);
-  CHECK(bytes.find("..starts with dot\nx\n..\n...\nno final newline\r\n.\r\n") != std::string::npos);
+  CHECK(bytes.find("..starts with dot\nx\n..\n...\nno final newline\r\n.\r\n") !=
+        std::string::npos);
   // Fed one byte at a time, as a slow pipe would.
   std::vector<Item> items;
   for (char ch : bytes) {
@@ -50,10 +51,12 @@ TEST_CASE("dsync wire: items survive encode/decode, bodies are dot-stuffed", "[d
 TEST_CASE("dsync wire: decodes Dovecot's captured lines by its headers", "[dsync]") {
   WireDecoder d;
   d.feed(encode_preamble());
-  d.feed("Cs\t2\t1795385151.M768833P32371.vm,S=146,W=154\t\002\t7\t\002\t2\t\002\t22\t\002\t&$Label1"
-         "\t\002\tffffffffffffffff\n");
-  d.feed("Bd8141d2d3f67036b6f7e000083ecc375\t1795385151\t4\t3\t1\t7\t0\t\002\t\002\tflags\001tt"
-         "\001t1795385151\t\t\n");
+  d.feed(
+      "Cs\t2\t1795385151.M768833P32371.vm,S=146,W=154\t\002\t7\t\002\t2\t\002\t22\t\002\t&$Label1"
+      "\t\002\tffffffffffffffff\n");
+  d.feed(
+      "Bd8141d2d3f67036b6f7e000083ecc375\t1795385151\t4\t3\t1\t7\t0\t\002\t\002\tflags\001tt"
+      "\001t1795385151\t\t\n");
   auto c = std::get<MailChange>(*d.next());
   CHECK(c.uid == 2);
   CHECK(c.add_flags == 2);
@@ -75,8 +78,10 @@ TEST_CASE("dsync wire: garbage is a protocol error", "[dsync]") {
 
 TEST_CASE("dsync state: Dovecot's captured state decodes and re-encodes", "[dsync]") {
   const std::string s =
-      "AQAAAPgl/S4/ZwNrdn4AAIPsw3VBZwNrAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAA9yX9Lj9nA2t2fgAAg+zDdUBnA2sDAAAA"
-      "DwAAAAAAAAAAAAAAAAAAAAMAAAC7tvkim2cDa1pKAACD7MN1Q2cDawAAAAABAAAAAAAAAAAAAAAAAAAAAAAAANgUHS0/ZwNr"
+      "AQAAAPgl/S4/"
+      "ZwNrdn4AAIPsw3VBZwNrAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAA9yX9Lj9nA2t2fgAAg+zDdUBnA2sDAAAA"
+      "DwAAAAAAAAAAAAAAAAAAAAMAAAC7tvkim2cDa1pKAACD7MN1Q2cDawAAAAABAAAAAAAAAAAAAAAAAAAAAAAAANgUHS0/"
+      "ZwNr"
       "b34AAIPsw3U/ZwNrCQAAACgAAAAAAAAAAAAAAAAAAAAHAAAA3KnSag==";
   std::string err;
   auto st = import_state(s, err);
