@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <unordered_map>
 
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
@@ -416,6 +417,22 @@ struct Brain::Impl {
     }
     bool use_hash = !(mine.have_save_guids && peer.have_save_guids);
     SideList local = own_list(box.get(), mine, use_hash);
+    // One GUID twice in a mailbox is what an interrupted renumbering (copy,
+    // then expunge) leaves behind: keep the newer copy, drop the other
+    // before the peer sees the list. (Header keys may repeat legitimately.)
+    std::vector<uint32_t> duplicates;
+    if (!use_hash && !dir.is_source(master)) {
+      std::unordered_map<std::string, size_t> last;
+      for (size_t i = 0; i < local.messages.size(); ++i) last[local.messages[i].key] = i;
+      std::vector<MessageEntry> kept;
+      for (size_t i = 0; i < local.messages.size(); ++i) {
+        if (last[local.messages[i].key] == i)
+          kept.push_back(std::move(local.messages[i]));
+        else
+          duplicates.push_back(local.messages[i].uid);
+      }
+      local.messages = std::move(kept);
+    }
     // Both sides send their lists (a backup destination's too: the source
     // needs nothing from it, but the exchange stays symmetric).
     send_list(local);
@@ -427,6 +444,7 @@ struct Brain::Impl {
       remote.synced_modseq = master ? sl : m;
     }
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
+    plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
     if (plan.another_pass) result.another_pass = true;
     record_plan(name, plan);
     std::vector<MailRequest> reqs;
