@@ -91,7 +91,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 DotLock::Options o;
                 o.timeout_secs = static_cast<int>(*secs);
                 // One lock per source store: two syncs of one user never interleave.
-                lock = DotLock::acquire(path_join(ns.storage->location().root, "roost-dsync"), o);
+                lock = DotLock::acquire(path_join(ns.storage->location().root, ".roost-dsync"), o);
               }
 
               dsync::BrainSettings s;

@@ -421,7 +421,7 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   nh.uidnext = s.list.next_uid;
   if (auto g = Guid128::parse(s.list.guid)) nh.mailbox_guid = *g;
   if (reset) {
-    if (ih.uidvalidity != 0)
+    if (ih.uidvalidity != 0 && !uidvalidity_change_expected_)
       warn("UIDVALIDITY of " + paths_.mail_dir + " changed from " +
            std::to_string(ih.uidvalidity) + " to " + std::to_string(s.list.uidvalidity) +
            "; rebuilding the index");
@@ -551,7 +551,14 @@ bool MaildirMailbox::update(const MailboxUpdate& change) {
   }
   s.rewrite = true;
   MailIndex::Transaction itx = index_->begin();
-  sync_locked(s, itx);
+  uidvalidity_change_expected_ = true;
+  try {
+    sync_locked(s, itx);
+  } catch (...) {
+    uidvalidity_change_expected_ = false;
+    throw;
+  }
+  uidvalidity_change_expected_ = false;
   finish_session(s, itx);
   return true;
 }

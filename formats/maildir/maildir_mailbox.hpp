@@ -100,6 +100,8 @@ class MaildirMailbox : public Mailbox {
   std::unique_ptr<MailIndex> index_;
   std::vector<MessageRecord> messages_;
   bool messages_valid_ = false;
+  // update() is changing UIDVALIDITY on purpose: no warning about it.
+  bool uidvalidity_change_expected_ = false;
 };
 
 }  // namespace roost

@@ -19,7 +19,7 @@ from roostharness.checks import Checks  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
 KILLS_PER_MODE = int(os.environ.get("ROOST_DSYNC_CRASH_KILLS", "60"))
-TIME_LIMIT = 100.0  # seconds per mode
+TIME_LIMIT = float(os.environ.get("ROOST_DSYNC_CRASH_SECONDS", "100"))  # per mode
 
 
 def message(tag):
