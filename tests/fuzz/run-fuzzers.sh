@@ -8,9 +8,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build="$src/build-fuzz"
 cmake -S "$src" -B "$build" -DROOST_FUZZ=ON -DROOST_TESTS=OFF \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-make -C "$build" -j2 fuzz_mutf7 fuzz_mime fuzz_search_query fuzz_maildir fuzz_index fuzz_config fuzz_dovecot_index
+make -C "$build" -j2 fuzz_mutf7 fuzz_mime fuzz_search_query fuzz_maildir fuzz_index fuzz_config fuzz_dovecot_index fuzz_dsync
 status=0
-for target in mutf7 mime search_query maildir index config dovecot_index; do
+for target in mutf7 mime search_query maildir index config dovecot_index dsync; do
   corpus="$build/corpus/$target"
   crashes="$build/crashes/$target"
   mkdir -p "$corpus" "$crashes"
