@@ -8,6 +8,7 @@
 #include "cli/mail_command.hpp"
 #include "dsync/dsync_local.hpp"
 #include "formats/location/mail_location.hpp"
+#include "formats/location/namespace_settings.hpp"
 #include "formats/location/var_expander.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
@@ -37,10 +38,17 @@ OpenNamespace& pick_namespace(MailUser& user, const MailCommandArgs& a) {
   return all.front();
 }
 
-// -m may name a mailbox by its special-use flag (\Trash).
-std::string resolve_box(MailStorage& storage, const std::string& name) {
+// -m may name a mailbox by its special-use flag (\Trash): as configured
+// (`mailbox Trash { special_use = \Trash }`) or as the driver stores it.
+std::string resolve_box(const Config& config, OpenNamespace& ns, const std::string& name) {
   if (name.empty() || name[0] != '\\') return name;
-  for (const auto& info : storage.list_mailboxes())
+  for (const auto& settings : load_namespaces(config)) {
+    if (settings.prefix != ns.prefix) continue;
+    for (const auto& mb : settings.mailboxes)
+      for (const auto& flag : mb.special_use)
+        if (iequals(flag, name)) return mb.name;
+  }
+  for (const auto& info : ns.storage->list_mailboxes())
     if (iequals(info.special_use, name)) return info.name;
   throw Error(kExitNotFound, "no mailbox has the special-use flag " + name);
 }
@@ -104,7 +112,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 s.direction.kind = dsync::Direction::Kind::kOneWay;
               }
               s.direction.master_is_source = !a.has('R');
-              if (a.has('m')) s.sync_box = resolve_box(*ns.storage, a.value('m'));
+              if (a.has('m')) s.sync_box = resolve_box(c.env.config(), ns, a.value('m'));
               s.exclude = a.values('x');
               bool want_state = a.has('s');
               if (want_state && !a.value('s').empty()) {

@@ -237,3 +237,27 @@ TEST_CASE("dsync: dry run changes nothing and lists the plan", "[dsync]") {
 }
 
 }  // namespace roost::test::dsync
+
+namespace roost::test::dsync {
+
+TEST_CASE("dsync: a UIDVALIDITY change on one side duplicates nothing", "[dsync]") {
+  for (auto kind : {ChannelKind::kInProcess, ChannelKind::kByteStream}) {
+    Store a("maildir"), b("maildir");
+    for (int i = 0; i < 4; ++i) save(*a.storage, "INBOX", message("m" + std::to_string(i)));
+    sync(*a.storage, *b.storage, {}, kind);
+    // The replica's UID space starts over (as after a lost dovecot-uidlist).
+    auto box = b.storage->open_mailbox("INBOX");
+    REQUIRE(box->update({{}, box->status().uidvalidity + 7, 0}));
+    save(*b.storage, "INBOX", message("new-on-b"));
+    save(*a.storage, "INBOX", message("new-on-a"));
+    sync(*a.storage, *b.storage, {}, kind);
+    auto sa = snapshot(*a.storage, true);
+    CHECK(sa == snapshot(*b.storage, true));  // UIDs converged too
+    CHECK(sa["INBOX"].size() == 6);
+    CHECK(a.storage->open_mailbox("INBOX")->status().uidvalidity ==
+          b.storage->open_mailbox("INBOX")->status().uidvalidity);
+    CHECK(a.storage->list_mailboxes().size() == b.storage->list_mailboxes().size());
+  }
+}
+
+}  // namespace roost::test::dsync
