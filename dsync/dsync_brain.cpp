@@ -1,6 +1,7 @@
 #include "dsync/dsync_brain.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -249,10 +250,22 @@ struct Brain::Impl {
     return l;
   }
 
-  void send_list(const SideList& l) {
+  // `since`: send only messages changed after this modseq (incremental).
+  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
     ch.send(EndOfList{});  // attributes: none
-    for (const auto& x : l.expunges) ch.send(x);
+    if (since && box) {
+      for (const auto& x : box->expunged_since(*since)) {
+        MailChange c;
+        c.type = 'e';
+        c.uid = x.uid;
+        c.guid = x.guid;
+        ch.send(std::move(c));
+      }
+    } else {
+      for (const auto& x : l.expunges) ch.send(x);
+    }
     for (const auto& m : l.messages) {
+      if (since && m.modseq <= *since) continue;
       MailChange c;
       c.type = 's';
       c.uid = m.uid;
@@ -435,13 +448,26 @@ struct Brain::Impl {
     }
     // Both sides send their lists (a backup destination's too: the source
     // needs nothing from it, but the exchange stays symmetric).
-    send_list(local);
-    SideList remote = receive_list(peer, use_hash);
+    // Incremental lists: with a state for this UID space, two-way syncs send
+    // only what changed since; both sides decide this from the same facts.
+    std::optional<uint64_t> since;
+    const MailboxState* known = nullptr;
     if (auto st = state.find(key);
-        st != state.end() && st->second.last_uidvalidity == mb.uid_validity) {
-      uint64_t m = st->second.last_common_modseq, sl = st->second.last_common_pvt_modseq;
+        st != state.end() && st->second.last_uidvalidity == mb.uid_validity)
+      known = &st->second;
+    bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
+                   mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
+    if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
+    send_list(local, since, box.get());
+    SideList remote = receive_list(peer, use_hash);
+    if (known) {
+      uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
       remote.synced_modseq = master ? sl : m;
+    }
+    if (partial) {
+      remote.partial = true;
+      remote.common_uid = known->last_common_uid;
     }
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
     plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());

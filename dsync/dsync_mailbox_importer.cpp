@@ -204,7 +204,8 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
         if (!one_way) plan.expunges.push_back(uid);
         continue;
       }
-      if (uid >= remote.box.uid_next) continue;  // the remote saves it at this UID
+      if (remote.partial && uid <= remote.common_uid) continue;  // unchanged there
+      if (uid >= remote.box.uid_next) continue;                  // the remote saves it at this UID
       renumber.push_back({uid, local_is_master, l});
       continue;
     }

@@ -27,6 +27,10 @@ struct SideList {
   // This side's HIGHESTMODSEQ right after the last sync (from the state);
   // 0 = unknown. A message with a higher modseq changed since.
   uint64_t synced_modseq = 0;
+  // The list holds only what changed since the state (incremental): a UID
+  // up to common_uid that isn't listed is unchanged on that side.
+  bool partial = false;
+  uint32_t common_uid = 0;
 };
 
 // What one side does to its copy of the mailbox.

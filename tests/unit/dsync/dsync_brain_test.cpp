@@ -261,3 +261,43 @@ TEST_CASE("dsync: a UIDVALIDITY change on one side duplicates nothing", "[dsync]
 }
 
 }  // namespace roost::test::dsync
+
+namespace roost::test::dsync {
+
+TEST_CASE("dsync: incremental syncs with state strings converge under random changes", "[dsync]") {
+  for (auto kind : {ChannelKind::kInProcess, ChannelKind::kByteStream}) {
+    Store a("maildir"), b("maildir");
+    unsigned seed = 42;
+    auto rnd = [&seed](unsigned n) {
+      seed = seed * 1103515245u + 12345u;
+      return (seed >> 16) % n;
+    };
+    int n = 0;
+    for (int i = 0; i < 5; ++i) save(*a.storage, "INBOX", message("s" + std::to_string(n++)));
+    std::string state =
+        roost::dsync::export_state(sync(*a.storage, *b.storage, {}, kind).new_state);
+    for (int round = 0; round < 8; ++round) {
+      for (MailStorage* s : {a.storage.get(), b.storage.get()}) {
+        for (int op = 0; op < 3; ++op) {
+          auto box = s->open_mailbox("INBOX");
+          auto msgs = box->messages();
+          unsigned what = rnd(4);
+          if (what == 0 || msgs.empty()) {
+            save(*s, "INBOX", message("s" + std::to_string(n++)));
+          } else if (what == 1) {
+            expunge(*s, "INBOX", msgs[rnd(static_cast<unsigned>(msgs.size()))].uid);
+          } else {
+            set_flags(*s, "INBOX", msgs[rnd(static_cast<unsigned>(msgs.size()))].uid,
+                      rnd(2) ? "\\Seen" : "\\Flagged $K");
+          }
+        }
+      }
+      auto r = sync(*a.storage, *b.storage, {}, kind, state);
+      state = roost::dsync::export_state(r.new_state);
+      INFO("round " << round);
+      CHECK(snapshot(*a.storage, true) == snapshot(*b.storage, true));
+    }
+  }
+}
+
+}  // namespace roost::test::dsync
