@@ -64,9 +64,10 @@ BrainResult run_local_sync(MailStorage& master, MailStorage& slave, const BrainS
   return master_result;
 }
 
-BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
-                               const BrainSettings& settings, ChannelKind kind, int max_passes) {
-  BrainResult r = run_local_sync(master, slave, settings, kind);
+BrainResult settle(const BrainSettings& settings,
+                   const std::function<BrainResult(const BrainSettings&)>& run_pass,
+                   int max_passes) {
+  BrainResult r = run_pass(settings);
   if (settings.dry_run) return r;
   for (int pass = 1; pass < max_passes; ++pass) {
     if (!r.another_pass && r.changed_mailboxes.empty()) break;
@@ -76,9 +77,16 @@ BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
       again.state = r.new_state;
       again.sync_type = 's';
     }
-    r = run_local_sync(master, slave, again, kind);
+    r = run_pass(again);
   }
   return r;
+}
+
+BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
+                               const BrainSettings& settings, ChannelKind kind, int max_passes) {
+  return settle(
+      settings, [&](const BrainSettings& s) { return run_local_sync(master, slave, s, kind); },
+      max_passes);
 }
 
 }  // namespace roost::dsync

@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+
 #include "dsync/dsync_brain.hpp"
 
 namespace roost::dsync {
@@ -20,5 +22,9 @@ BrainResult run_local_sync(MailStorage& master, MailStorage& slave, const BrainS
 BrainResult sync_until_settled(MailStorage& master, MailStorage& slave,
                                const BrainSettings& settings,
                                ChannelKind kind = ChannelKind::kInProcess, int max_passes = 4);
+// The same loop around any way of running one pass (e.g. a remote peer).
+BrainResult settle(const BrainSettings& settings,
+                   const std::function<BrainResult(const BrainSettings&)>& run_pass,
+                   int max_passes = 4);
 
 }  // namespace roost::dsync

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +19,9 @@ class StreamChannel : public Channel {
  public:
   StreamChannel(int in_fd, int out_fd, bool own)
       : in_(in_fd), out_(out_fd), own_(own), writer_([this] { write_loop(); }) {
+    // A peer that went away must be a write error (then exit code 75), not
+    // a SIGPIPE that kills the process without a word.
+    ::signal(SIGPIPE, SIG_IGN);
     enqueue(encode_preamble());
   }
   ~StreamChannel() override {

@@ -12,4 +12,8 @@ int verb_backup(CommandContext& ctx) {
   return run_dsync_verb(ctx, "backup", true);
 }
 
+int verb_dsync_server_cmd(CommandContext& ctx) {
+  return verb_dsync_server(ctx);
+}
+
 }  // namespace roost::cli

@@ -21,6 +21,7 @@ int verb_expunge(CommandContext& ctx);
 int verb_sync(CommandContext& ctx);
 int verb_backup(CommandContext& ctx);
 int verb_import(CommandContext& ctx);
+int verb_dsync_server_cmd(CommandContext& ctx);
 int verb_copy(CommandContext& ctx);
 int verb_move(CommandContext& ctx);
 int verb_force_resync(CommandContext& ctx);

@@ -80,6 +80,20 @@ def main():
             subs = R("mailbox", "list", "-u", "u1", "-s", config=bcfg).stdout
             check("Old/Work" in subs, f"import -s didn't subscribe: {subs!r}")
 
+            # A remote peer: the byte-stream channel through a pipe to
+            # `roost dsync-server` (here on the same host, as ssh would run it).
+            with DovecotSandbox(users=["u1"], mail_location=f"mbox:{home}/rem:INBOX={home}/rem/inbox") as c:
+                remote = [roost.roost_bin(), "-c", str(c.config_path), "dsync-server", "-u", "u1"]
+                R("sync", "-u", "u1", *remote)
+                R("backup", "-u", "u1", *remote)
+                src = R("-f", "tab", "fetch", "-u", "u1", "mailbox hdr.subject", "all").stdout
+                rem = R("-f", "tab", "fetch", "-u", "u1", "mailbox hdr.subject", "all",
+                        config=c.config_path).stdout
+                check(sorted(src.splitlines()) == sorted(rem.splitlines()),
+                      f"remote backup differs:\n{src}\n{rem}")
+                R("backup", "-u", "u1", "false", expect=75)       # the remote fails
+                R("backup", "-u", "u1", "--dry-run", *remote, expect=64)
+
             # Exit codes.
             R("sync", "-u", "u1", expect=64)                      # no destination
             R("sync", "-u", "u1", "-N", dest, expect=64)          # unsupported
