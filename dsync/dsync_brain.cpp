@@ -560,8 +560,12 @@ struct Brain::Impl {
         throw Error(kExitProtocol,
                     std::string("dsync: expected a mailbox, got a '") + item_name(it) + "' item");
       const MailboxPair* pair = nullptr;
+      // By the master's GUID; a peer that resolved a same-name GUID clash
+      // the other way (Dovecot) may name it by ours.
       for (const auto& p : tree.pairs)
         if (p.master_guid == b->mailbox_guid) pair = &p;
+      for (const auto& p : tree.pairs)
+        if (!pair && p.slave_guid == b->mailbox_guid) pair = &p;
       sync_mailbox(pair, *b, false);
     }
     ch.send(Finish{});

@@ -8,6 +8,10 @@
    the copy's mail files, UIDs, GUIDs and flags stay exactly as they were.
 3. After changes on the source (new mail, flags, expunge, rename, delete), a
    second `roost backup` brings the copy level again, with the same check.
+4. Real `doveadm sync` as the master with `roost dsync-server` as the remote
+   side (Dovecot's dsync byte stream over a pipe): the Roost side ends up
+   with the same mailboxes, UIDs, GUIDs and flags; a second run is a no-op
+   that exits 0.
 """
 import os
 import sys
@@ -98,6 +102,20 @@ def main():
             elif rnd == 1:
                 D("mailbox", "rename", "-u", "u1", "Fresh", "Renamed")
                 D("mailbox", "delete", "-u", "u1", "Gone")
+        # 4. Dovecot's master against Roost's slave over the wire protocol.
+        remote_loc = f"maildir:{home}/roost-replica"
+        with DovecotSandbox(users=["u1"], mail_location=remote_loc) as rs:
+            dv.chown_homes()
+            remote = [roost.roost_bin(), "-c", str(rs.config_path), "dsync-server", "-u", "u1"]
+            for rnd in range(2):
+                p = dv.doveadm("sync", "-u", "u1", *remote, timeout=60)
+                check(p.returncode == 0, f"doveadm sync -> roost dsync-server round {rnd}: exit "
+                                         f"{p.returncode}: {p.stderr[-1500:]}")
+                check(fetch() == fetch(remote_loc),
+                      f"doveadm sync -> roost round {rnd}: the Roost side differs:\n"
+                      f" dovecot {fetch()}\n roost   {fetch(remote_loc)}")
+                D("save", "-u", "u1", "-m", "INBOX", input=fixture_message(40 + rnd))
+                D("flags", "add", "-u", "u1", "\\Answered", "mailbox", "INBOX", "1")
     CHECKS.finish()
 
 
