@@ -458,8 +458,13 @@ struct Brain::Impl {
     bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
                    mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
     if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
-    send_list(local, since, box.get());
-    SideList remote = receive_list(peer, use_hash);
+    // Backup and one-way (dsync-protocol.md §5): the source sends its
+    // changes and mails, the destination only its requests.
+    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    if (!dest_only) send_list(local, since, box.get());
+    SideList remote;
+    remote.box = peer;
+    if (!source_only) remote = receive_list(peer, use_hash);
     if (known) {
       uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
@@ -477,15 +482,18 @@ struct Brain::Impl {
     if (!s.dry_run)
       for (const auto& sv : plan.saves)
         if (sv.from_remote) reqs.push_back({sv.guid, sv.source_uid});
-    for (const auto& r : reqs) ch.send(r);
-    ch.send(EndOfList{});
-    auto peer_reqs = expect_list<MailRequest>(ch, "mail requests");
-    answer_requests(box.get(), peer_reqs);
+    if (!source_only) {
+      for (const auto& r : reqs) ch.send(r);
+      ch.send(EndOfList{});
+    }
+    if (!dest_only) answer_requests(box.get(), expect_list<MailRequest>(ch, "mail requests"));
     bool changed = false;
-    if (s.dry_run || !box)
-      expect_list<Mail>(ch, "the end of the mails");
-    else
-      changed = apply(*box, plan, name);
+    if (!source_only) {  // the destination sends no mails
+      if (s.dry_run || !box)
+        expect_list<Mail>(ch, "the end of the mails");
+      else
+        changed = apply(*box, plan, name);
+    }
     MailboxItem after = box && !s.dry_run ? box_item(box.get(), mine.mailbox_guid) : mine;
     MailboxState my_state{key,
                           after.uid_validity,

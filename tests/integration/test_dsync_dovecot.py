@@ -12,6 +12,8 @@
    side (Dovecot's dsync byte stream over a pipe): the Roost side ends up
    with the same mailboxes, UIDs, GUIDs and flags; a second run is a no-op
    that exits 0.
+5. The other way round: `roost backup` / `roost sync` as the master with real
+   `doveadm dsync-server` as the remote side: the Dovecot side ends up equal.
 """
 import os
 import sys
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
 
 from roostharness import roost  # noqa: E402
 from roostharness.checks import Checks, fixture_message  # noqa: E402
-from roostharness.dovecot import DovecotSandbox  # noqa: E402
+from roostharness.dovecot import DOVEADM, DovecotSandbox  # noqa: E402
 
 CHECKS = Checks()
 check = CHECKS.check
@@ -31,8 +33,10 @@ check = CHECKS.check
 def sorted_tab(text):
     # \Recent is per-session index state (whoever opens a mailbox first
     # sees it), not mail data: leave it out.
-    lines = [" ".join(w for w in l.split(" ") if w != "\\Recent").replace("\t ", "\t")
-             for l in text.replace("\\Recent ", "").splitlines()]
+    lines = []
+    for line in text.splitlines():
+        fields = [" ".join(w for w in f.split(" ") if w != "\\Recent") for f in line.split("\t")]
+        lines.append("\t".join(fields))
     return lines[:1] + sorted(lines[1:])
 
 
@@ -116,6 +120,20 @@ def main():
                       f" dovecot {fetch()}\n roost   {fetch(remote_loc)}")
                 D("save", "-u", "u1", "-m", "INBOX", input=fixture_message(40 + rnd))
                 D("flags", "add", "-u", "u1", "\\Answered", "mailbox", "INBOX", "1")
+        # 5. Roost's master against Dovecot's slave.
+        dv_loc = f"maildir:{home}/dovecot-replica"
+        with DovecotSandbox(users=["u1"], mail_location=dv_loc) as ds:
+            ds.start()
+            dv.chown_homes()
+            remote = [DOVEADM, "-c", str(ds.config_path), "dsync-server", "-u", "u1"]
+            for verb in ("backup", "backup", "sync"):
+                p = roost.run([verb, "-u", "u1", *remote], config=cfg, expect=None, timeout=120)
+                check(p.returncode == 0, f"roost {verb} -> doveadm dsync-server: exit "
+                                         f"{p.returncode}: {p.stderr[-1500:]}")
+                check(fetch() == fetch(dv_loc),
+                      f"roost {verb} -> doveadm dsync-server: the Dovecot side differs:\n"
+                      f" source  {fetch()}\n replica {fetch(dv_loc)}")
+                D("save", "-u", "u1", "-m", "INBOX", input=fixture_message(50))
     CHECKS.finish()
 
 
