@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "formats/list/subscriptions_file.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
+#include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
@@ -155,8 +155,8 @@ std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
 
 std::string MboxStorage::list_dir_path() const {
   // Not the root itself: every file there is a mailbox.
-  std::string dir = path_join(location_.control.empty() ? location_.root : location_.control,
-                              kIndexDirName);
+  std::string dir =
+      path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
   make_dirs(dir);
   return dir;
 }

@@ -8,6 +8,8 @@ std::string Mailbox::read_header(uint32_t uid) {
   return read_header_text(*in);
 }
 
-bool Mailbox::update(const MailboxUpdate&) { return false; }
+bool Mailbox::update(const MailboxUpdate&) {
+  return false;
+}
 
 }  // namespace roost

@@ -47,8 +47,8 @@ struct MailboxInfo {
 // What dsync may change on an existing mailbox (Mailbox::update). Zero/empty
 // fields stay as they are.
 struct MailboxUpdate {
-  Guid128 guid;               // give the mailbox this GUID
-  uint32_t uidvalidity = 0;   // start this UID space; existing mail keeps its UIDs
+  Guid128 guid;              // give the mailbox this GUID
+  uint32_t uidvalidity = 0;  // start this UID space; existing mail keeps its UIDs
   // Raise UIDNEXT to at least this. With a new `uidvalidity` UIDNEXT becomes
   // max(min_uidnext, highest existing UID + 1): a fresh UID space may start
   // below the old UIDNEXT.
