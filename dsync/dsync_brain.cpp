@@ -16,7 +16,8 @@
 namespace roost::dsync {
 namespace {
 
-constexpr size_t kCommitInterval = 100;  // saves per transaction, as Dovecot's default
+constexpr size_t kCommitInterval = 100;   // saves per transaction, as Dovecot's default
+constexpr size_t kFlowLimit = 32u << 20;  // unread mail bytes a one-way sender may queue
 
 template <class T>
 T expect(Channel& ch, const char* what) {
@@ -553,6 +554,11 @@ struct Brain::Impl {
   }
 
   void mailboxes(const TreePlan& tree) {
+    // One-way transfers: only the source sends mails, the destination reads
+    // them as they come, so a bound on what waits unread keeps memory flat
+    // (a whole mailbox never piles up). Two-way, both sides send their mails
+    // before reading the other's: a bound there could block both.
+    if (!dir.two_way()) ch.set_flow_limit(kFlowLimit);
     result.plan["messages"] = nlohmann::json::array();
     if (master) {
       for (const auto& p : tree.pairs) sync_mailbox(&p, {}, false);

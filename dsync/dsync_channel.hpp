@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <utility>
 
@@ -12,8 +13,12 @@ namespace roost::dsync {
 class Channel {
  public:
   virtual ~Channel() = default;
-  // Never blocks on the peer: items are queued.
+  // Queues the item. Blocks only while more than the flow limit is queued.
   virtual void send(Item item) = 0;
+  // Bounds what send() lets pile up unread (0 = unbounded, the default). Only
+  // safe when the peer reads while this side sends: a one-way transfer (backup),
+  // never two sides sending big lists at the same time.
+  virtual void set_flow_limit(size_t bytes) = 0;
   // Blocks until the peer's next item. Throws Error(kExitTempFail) when the
   // peer went away.
   virtual Item receive() = 0;

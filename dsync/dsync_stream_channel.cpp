@@ -34,6 +34,10 @@ class StreamChannel : public Channel {
   }
 
   void send(Item item) override { enqueue(encode_item(item)); }
+  void set_flow_limit(size_t bytes) override {
+    std::lock_guard lock(mu_);
+    limit_ = bytes;
+  }
 
   Item receive() override {
     while (true) {
@@ -58,8 +62,10 @@ class StreamChannel : public Channel {
 
  private:
   void enqueue(std::string bytes) {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (limit_) cv_.wait(lock, [&] { return queued_ <= limit_ || write_error_; });
     if (write_error_) throw Error(kExitTempFail, "dsync: cannot write to the peer");
+    queued_ += bytes.size();
     queue_.push_back(std::move(bytes));
     cv_.notify_all();
   }
@@ -74,8 +80,10 @@ class StreamChannel : public Channel {
         // Coalesce small items into one write.
         while (!queue_.empty() && chunk.size() < 262144) {
           chunk += queue_.front();
+          queued_ -= queue_.front().size();
           queue_.pop_front();
         }
+        cv_.notify_all();
       }
       size_t off = 0;
       while (off < chunk.size()) {
@@ -85,6 +93,8 @@ class StreamChannel : public Channel {
           std::lock_guard lock(mu_);
           write_error_ = true;
           queue_.clear();
+          queued_ = 0;
+          cv_.notify_all();
           return;
         }
         off += static_cast<size_t>(n);
@@ -108,6 +118,8 @@ class StreamChannel : public Channel {
   std::deque<std::string> queue_;
   bool closing_ = false;
   bool write_error_ = false;
+  size_t queued_ = 0;  // bytes waiting for the writer
+  size_t limit_ = 0;
   std::thread writer_;  // last: started after every member above exists
 };
 

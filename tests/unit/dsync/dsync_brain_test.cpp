@@ -301,3 +301,20 @@ TEST_CASE("dsync: incremental syncs with state strings converge under random cha
 }
 
 }  // namespace roost::test::dsync
+
+namespace roost::test::dsync {
+
+TEST_CASE("dsync: a backup bigger than the flow limit streams through", "[dsync]") {
+  for (auto kind : {ChannelKind::kInProcess, ChannelKind::kByteStream}) {
+    Store a("maildir"), b("maildir");
+    std::string big(20u << 20, 'x');
+    for (size_t i = 0; i < big.size(); i += 100) big[i] = '\n';
+    for (int i = 0; i < 3; ++i) save(*a.storage, "INBOX", message("big" + std::to_string(i), big));
+    sync(*a.storage, *b.storage, backup(), kind);
+    CHECK(snapshot(*a.storage, true) == snapshot(*b.storage, true));
+    auto box = b.storage->open_mailbox("INBOX");
+    CHECK(box->messages().back().physical_size > (20u << 20));
+  }
+}
+
+}  // namespace roost::test::dsync
