@@ -409,7 +409,7 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   nh.uidnext = s.list.next_uid;
   if (auto g = Guid128::parse(s.list.guid)) nh.mailbox_guid = *g;
   if (reset) {
-    if (ih.uidvalidity != 0)
+    if (ih.uidvalidity != 0 && !uidvalidity_change_expected_)
       warn("UIDVALIDITY of " + paths_.mail_dir + " changed from " +
            std::to_string(ih.uidvalidity) + " to " + std::to_string(s.list.uidvalidity) +
            "; rebuilding the index");
@@ -520,6 +520,38 @@ void MaildirMailbox::sync() {
     return;
   }
   full_sync();
+}
+
+bool MaildirMailbox::update(const MailboxUpdate& change) {
+  Session s;
+  begin_session(s);
+  if (!change.guid.empty()) s.list.guid = change.guid.hex();
+  if (change.uidvalidity != 0 && change.uidvalidity != s.list.uidvalidity) {
+    // A new UID space: the records keep their UIDs (dsync renumbers them),
+    // the index is rebuilt by sync_locked because the UIDVALIDITY differs.
+    s.list.uidvalidity = change.uidvalidity;
+    // Cached headers are keyed by UID: a UID space that may come back to
+    // an earlier UIDVALIDITY must not find them again.
+    header_cache_.reset();
+    if (!paths_.index_dir.empty()) ::unlink(path_join(paths_.index_dir, "roost.cache").c_str());
+    uint32_t highest = 0;
+    for (const auto& r : s.list.records) highest = std::max(highest, r.uid);
+    s.list.next_uid = std::max(change.min_uidnext, highest + 1);
+  } else if (change.min_uidnext > s.list.next_uid) {
+    s.list.next_uid = change.min_uidnext;
+  }
+  s.rewrite = true;
+  MailIndex::Transaction itx = index_->begin();
+  uidvalidity_change_expected_ = true;
+  try {
+    sync_locked(s, itx);
+  } catch (...) {
+    uidvalidity_change_expected_ = false;
+    throw;
+  }
+  uidvalidity_change_expected_ = false;
+  finish_session(s, itx);
+  return true;
 }
 
 void MaildirMailbox::force_resync() {

@@ -45,6 +45,9 @@ class MaildirMailbox : public Mailbox {
   std::unique_ptr<MailTransaction> begin() override;
   std::vector<std::string> keywords() override;
   void force_resync() override;
+  bool update(const MailboxUpdate& change) override;
+  bool can_save_guid() const override { return true; }
+  bool can_update() const override { return true; }
 
   // Creates the mailbox's dovecot-uidlist (new mailbox).
   static void create_uidlist(const MaildirPaths& paths, const Guid128& guid, bool fsync);
@@ -99,6 +102,8 @@ class MaildirMailbox : public Mailbox {
   std::unique_ptr<MailIndex> index_;
   std::vector<MessageRecord> messages_;
   bool messages_valid_ = false;
+  // update() is changing UIDVALIDITY on purpose: no warning about it.
+  bool uidvalidity_change_expected_ = false;
 };
 
 }  // namespace roost

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
@@ -209,6 +210,27 @@ void MaildirStorage::create_mailbox(const std::string& name, const Guid128& guid
 }
 
 void MaildirStorage::delete_mailbox(const std::string& name) {
+  // The GUID is read before the files go; the log entry is written after,
+  // so a crash in between leaves at worst a delete a peer may undo.
+  Guid128 guid;
+  try {
+    guid = open_mailbox(name)->status().guid;
+  } catch (const Error&) {
+    // \NoSelect parents and broken mailboxes have no GUID to remember.
+  }
+  delete_mailbox_files(name);
+  record_deleted_mailbox(list_dir_path(), guid);
+}
+
+std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {
+  return read_deleted_mailboxes(list_dir_path());
+}
+
+std::string MaildirStorage::list_dir_path() const {
+  return location_.control.empty() ? location_.root : location_.control;
+}
+
+void MaildirStorage::delete_mailbox_files(const std::string& name) {
   if (is_inbox(name)) throw Error(kExitUsage, "INBOX can't be deleted");
   MaildirPaths p = paths_of(name);
   if (!is_dir(path_join(p.mail_dir, "cur")))

@@ -29,11 +29,15 @@ class MaildirStorage : public MailStorage {
   std::vector<std::string> subscriptions() override;
   void set_subscribed(const std::string& name, bool subscribed) override;
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
+  std::vector<DeletedMailbox> deleted_mailboxes() override;
 
   // Where mailbox `name` lives (validated; never outside the root).
   MaildirPaths paths_of(const std::string& name) const;
 
  private:
+  void delete_mailbox_files(const std::string& name);
+  // Where the storage-wide lists (deleted mailboxes) live: CONTROL= or the root.
+  std::string list_dir_path() const;
   bool fs_layout() const { return fs_layout_; }
   // Virtual name -> path relative to the root ("" for INBOX).
   std::string relative_dir(const std::string& name) const;

@@ -126,6 +126,16 @@ uint32_t MaildirTransaction::save(std::istream& message, const SaveRequest& req)
   PendingSave p;
   p.tmp_path = tmp_path;
   p.base = base + ",S=" + std::to_string(size) + ",W=" + std::to_string(vsize);
+  if (!req.guid.empty()) {
+    // A given GUID names the file too (as Dovecot does), so the GUID
+    // survives even a crash before dovecot-uidlist records it: a resumed
+    // dsync or import then recognises the mail instead of copying it again.
+    std::string named = req.guid.substr(0, req.guid.find(','));
+    named += ",S=" + std::to_string(size) + ",W=" + std::to_string(vsize);
+    bool taken = s.files.count(named) > 0;
+    for (const auto& other : saves_) taken = taken || other.base == named;
+    if (!taken) p.base = named;
+  }
   MessageRecord& m = p.record;
   m.uid = uid;
   m.guid = req.guid.empty() ? p.base : req.guid;

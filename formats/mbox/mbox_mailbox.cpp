@@ -735,6 +735,20 @@ std::unique_ptr<std::istream> MboxMailbox::open_message(uint32_t uid) {
   throw Error(kExitTempFail, "mbox file " + paths_.file + " keeps changing; try again");
 }
 
+bool MboxMailbox::update(const MailboxUpdate& change) {
+  if (change.uidvalidity != 0) return false;
+  sync();
+  IndexHeader h = index_->header();
+  if (!change.guid.empty()) h.mailbox_guid = change.guid;
+  h.uidnext = std::max(h.uidnext, change.min_uidnext);
+  if (!(h == index_->header())) {
+    auto itx = index_->begin();
+    itx.set_header(h);
+    itx.commit();
+  }
+  return true;
+}
+
 void MboxMailbox::force_resync() {
   MailIndex::remove_files(paths_.index_dir);
   index_ = MailIndex::open(paths_.index_dir);

@@ -62,6 +62,9 @@ class MboxMailbox : public Mailbox {
   std::unique_ptr<MailTransaction> begin() override;
   std::vector<std::string> keywords() override;
   void force_resync() override;
+  // GUID and UIDNEXT only: a new UIDVALIDITY would need the X-IMAPbase
+  // header rewritten (returns false).
+  bool update(const MailboxUpdate& change) override;
 
   // Applies `changes` to the file: appends when they are only saves the
   // file can take at its end, else rewrites it (also used with no changes

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/dotlock.hpp"
@@ -116,7 +117,7 @@ bool MboxStorage::mailbox_exists(const std::string& name) {
   return path_exists(f) && !is_dir(f);
 }
 
-void MboxStorage::create_mailbox(const std::string& name, const Guid128&) {
+void MboxStorage::create_mailbox(const std::string& name, const Guid128& guid) {
   MboxPaths p = paths_of(name);
   if (iequals(name, "INBOX") && !path_exists(p.file)) {
     make_dirs(dirname_of(p.file));
@@ -131,9 +132,36 @@ void MboxStorage::create_mailbox(const std::string& name, const Guid128&) {
   }
   ::close(fd);
   make_dirs(p.index_dir);
+  // The mailbox GUID lives in Roost's index (mbox files have no place for it).
+  if (!guid.empty()) open_mailbox(name)->update({guid, 0, 0});
 }
 
 void MboxStorage::delete_mailbox(const std::string& name) {
+  // The GUID is read before the files go; the log entry is written after,
+  // so a crash in between leaves at worst a delete a peer may undo.
+  Guid128 guid;
+  try {
+    guid = open_mailbox(name)->status().guid;
+  } catch (const Error&) {
+    // \NoSelect parents and broken mailboxes have no GUID to remember.
+  }
+  delete_mailbox_files(name);
+  record_deleted_mailbox(list_dir_path(), guid);
+}
+
+std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
+  return read_deleted_mailboxes(list_dir_path());
+}
+
+std::string MboxStorage::list_dir_path() const {
+  // Not the root itself: every file there is a mailbox.
+  std::string dir =
+      path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
+  make_dirs(dir);
+  return dir;
+}
+
+void MboxStorage::delete_mailbox_files(const std::string& name) {
   if (iequals(name, "INBOX")) throw Error(kExitUsage, "INBOX can't be deleted");
   MboxPaths p = paths_of(name);
   if (is_dir(p.file)) {

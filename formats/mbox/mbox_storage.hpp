@@ -33,10 +33,14 @@ class MboxStorage : public MailStorage {
   std::vector<std::string> subscriptions() override;
   void set_subscribed(const std::string& name, bool subscribed) override;
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
+  std::vector<DeletedMailbox> deleted_mailboxes() override;
 
   MboxPaths paths_of(const std::string& name) const;
 
  private:
+  void delete_mailbox_files(const std::string& name);
+  // Where the storage-wide lists (deleted mailboxes) live: CONTROL= or the root.
+  std::string list_dir_path() const;
   std::string relative_path(const std::string& name) const;  // on disk, '/'-joined
   std::string inbox_path() const;
   void list_dir_into(const std::string& dir, const std::string& prefix,

@@ -15,4 +15,8 @@ uint32_t MailTransaction::copy(Mailbox& source, const MessageRecord& rec, const 
 
 void MailTransaction::set_alt_storage(uint32_t, bool) {}
 
+bool Mailbox::update(const MailboxUpdate&) {
+  return false;
+}
+
 }  // namespace roost

@@ -44,6 +44,24 @@ struct MailboxInfo {
   std::string special_use;  // "\\Sent", ... as configured/stored ("" if none)
 };
 
+// What dsync may change on an existing mailbox (Mailbox::update). Zero/empty
+// fields stay as they are.
+struct MailboxUpdate {
+  Guid128 guid;              // give the mailbox this GUID
+  uint32_t uidvalidity = 0;  // start this UID space; existing mail keeps its UIDs
+  // Raise UIDNEXT to at least this. With a new `uidvalidity` UIDNEXT becomes
+  // max(min_uidnext, highest existing UID + 1): a fresh UID space may start
+  // below the old UIDNEXT.
+  uint32_t min_uidnext = 0;
+};
+
+// A mailbox this storage deleted, remembered so a sync doesn't bring it
+// back from a peer that still has it.
+struct DeletedMailbox {
+  Guid128 guid;
+  int64_t timestamp = 0;  // unix seconds
+};
+
 struct SaveRequest {
   MessageFlags flags;
   int64_t received_date = 0;  // 0: now
@@ -102,6 +120,14 @@ class Mailbox {
   // Rebuilds the index from the mail files, keeping every UID the format
   // records (doveadm force-resync).
   virtual void force_resync() = 0;
+  // Changes the mailbox GUID / UIDVALIDITY / UIDNEXT (dsync keeps replicas'
+  // UID spaces identical). Returns false when the driver can't: callers
+  // then fall back to renumbering. Durable once it returns true.
+  virtual bool update(const MailboxUpdate& change);
+  virtual bool can_update() const { return false; }
+  // True when SaveRequest::guid is kept as the saved message's GUID (else
+  // the driver derives its own, e.g. from the headers).
+  virtual bool can_save_guid() const { return false; }
 };
 
 class MailStorage {
@@ -126,6 +152,9 @@ class MailStorage {
   // Reclaims the space of expunged messages and carries out pending ALT
   // moves (doveadm purge). Nothing to do for formats that delete at once.
   virtual void purge() {}
+  // Mailboxes deleted through this storage, oldest first (drivers without
+  // such a log return none: a peer's copy then comes back on a two-way sync).
+  virtual std::vector<DeletedMailbox> deleted_mailboxes() { return {}; }
 };
 
 // Driver registry: formats/storage_factory.cpp knows every driver; nothing

@@ -1,0 +1,611 @@
+#include "dsync/dsync_brain.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+#include "dsync/dsync_mail_key.hpp"
+#include "dsync/dsync_mailbox_importer.hpp"
+#include "dsync/dsync_mailbox_tree.hpp"
+#include "dsync/dsync_wire.hpp"
+#include "formats/search/search_matcher.hpp"
+#include "lib/error.hpp"
+#include "lib/strutil.hpp"
+
+namespace roost::dsync {
+namespace {
+
+constexpr size_t kCommitInterval = 100;   // saves per transaction, as Dovecot's default
+constexpr size_t kFlowLimit = 32u << 20;  // unread mail bytes a one-way sender may queue
+
+template <class T>
+T expect(Channel& ch, const char* what) {
+  Item it = ch.receive();
+  if (std::holds_alternative<Done>(it))
+    throw Error(kExitTempFail, std::string("dsync: the other side gave up while we waited for ") +
+                                   what + " (see its error)");
+  if (auto* v = std::get_if<T>(&it)) return std::move(*v);
+  throw Error(kExitProtocol,
+              std::string("dsync: expected ") + what + ", got a '" + item_name(it) + "' item");
+}
+
+// Reads items of type T until ".".
+template <class T>
+std::vector<T> expect_list(Channel& ch, const char* what) {
+  std::vector<T> out;
+  while (true) {
+    Item it = ch.receive();
+    if (std::holds_alternative<EndOfList>(it)) return out;
+    if (std::holds_alternative<Done>(it))
+      throw Error(kExitTempFail, std::string("dsync: the other side gave up during ") + what);
+    if (auto* v = std::get_if<T>(&it)) {
+      out.push_back(std::move(*v));
+      continue;
+    }
+    throw Error(kExitProtocol,
+                std::string("dsync: expected ") + what + ", got a '" + item_name(it) + "' item");
+  }
+}
+
+std::vector<std::string> split_name(const std::string& name, char sep) {
+  return sep ? split(name, sep) : std::vector<std::string>{name};
+}
+
+}  // namespace
+
+const char* item_name(const Item& item) {
+  static const char* names[] = {"handshake",      "mailbox_state", "mailbox_tree_node",
+                                "mailbox_delete", "mailbox",       "mail_change",
+                                "mail_request",   "mail",          "finish",
+                                "end of list",    "done",          "skipped"};
+  return names[item.index()];
+}
+
+struct Brain::Impl {
+  MailStorage& storage;
+  Channel& ch;
+  BrainSettings& s;
+  BrainResult result;
+  Direction dir;
+  StateMap state;
+  char sync_type = 'c';
+  std::string sync_box;
+  std::vector<std::string> exclude;
+  bool master;
+
+  void log(const std::string& line) {
+    if (s.log) s.log(line);
+  }
+
+  bool wanted(const std::string& name) const {
+    if (!sync_box.empty() && name != sync_box) return false;
+    for (const auto& x : exclude)
+      if (mailbox_pattern_match(x, name, storage.separator())) return false;
+    return true;
+  }
+
+  void handshake() {
+    Handshake mine;
+    mine.hostname = s.hostname;
+    if (master) {
+      mine.sync_type = s.sync_type;
+      mine.sync_box = s.sync_box;
+      mine.exclude_mailboxes = s.exclude;
+      if (!s.direction.two_way()) {
+        // As the receiver sees it.
+        mine.backup_recv = s.direction.master_is_source;
+        mine.backup_send = !s.direction.master_is_source;
+        mine.no_backup_overwrite = s.direction.kind == Direction::Kind::kOneWay;
+      }
+      mine.hashed_headers = "Date\tMessage-ID\t";
+    } else {
+      mine.send_mail_requests = false;
+    }
+    ch.send(mine);
+    Handshake peer = expect<Handshake>(ch, "the handshake");
+    if (master) {
+      dir = s.direction;
+      sync_type = s.sync_type;
+      sync_box = s.sync_box;
+      exclude = s.exclude;
+      state = s.state;
+    } else {
+      if (peer.backup_recv || peer.backup_send) {
+        dir.kind = peer.no_backup_overwrite ? Direction::Kind::kOneWay : Direction::Kind::kBackup;
+        dir.master_is_source = peer.backup_recv;
+      }
+      sync_type = peer.sync_type;
+      sync_box = peer.sync_box;
+      exclude = peer.exclude_mailboxes;
+    }
+    if (sync_type == 's') {
+      if (master) {
+        for (const auto& [g, st] : state) ch.send(st);
+        ch.send(EndOfList{});
+      } else {
+        for (auto& st : expect_list<MailboxState>(ch, "the state list"))
+          state[st.mailbox_guid] = st;
+      }
+    }
+  }
+
+  TreeView own_tree() {
+    TreeView v;
+    auto subs = storage.subscriptions();
+    for (const auto& info : storage.list_mailboxes()) {
+      if (!info.selectable || !wanted(info.name)) continue;
+      auto box = storage.open_mailbox(info.name);
+      MailboxStatus st = box->status();
+      TreeNode n;
+      n.name = split_name(info.name, storage.separator());
+      n.mailbox_guid = st.guid;
+      n.uid_validity = st.uidvalidity;
+      n.uid_next = st.uidnext;
+      n.subscribed = std::find(subs.begin(), subs.end(), info.name) != subs.end();
+      v.nodes.push_back(std::move(n));
+    }
+    v.deletes.hierarchy_sep = storage.separator();
+    v.deletes.mailboxes = storage.deleted_mailboxes();
+    return v;
+  }
+
+  TreePlan sync_tree() {
+    TreeView mine = own_tree();
+    for (const auto& n : mine.nodes) ch.send(n);
+    ch.send(EndOfList{});
+    ch.send(mine.deletes);
+    TreeView peer;
+    peer.nodes = expect_list<TreeNode>(ch, "the mailbox tree");
+    peer.deletes = expect<MailboxDeletes>(ch, "the mailbox deletes");
+    TreePlan plan = master ? plan_tree(mine, peer, dir) : plan_tree(peer, mine, dir);
+    char sep = storage.separator();
+    auto& json = result.plan["mailboxes"];
+    json = nlohmann::json::array();
+    for (const auto& a : master ? plan.master_actions : plan.slave_actions) {
+      std::string name = join_name(a.name, sep);
+      nlohmann::json j = {{"mailbox", name}};
+      try {
+        switch (a.kind) {
+          case TreeAction::Kind::kCreate:
+            j["action"] = "create";
+            j["guid"] = a.guid.hex();
+            if (!s.dry_run) storage.create_mailbox(name, a.guid);
+            break;
+          case TreeAction::Kind::kRename:
+            j["action"] = "rename";
+            j["to"] = join_name(a.new_name, sep);
+            if (!s.dry_run) storage.rename_mailbox(name, join_name(a.new_name, sep));
+            break;
+          case TreeAction::Kind::kDelete:
+            j["action"] = "delete";
+            if (!s.dry_run) storage.delete_mailbox(name);
+            break;
+          case TreeAction::Kind::kSubscribe:
+          case TreeAction::Kind::kUnsubscribe: {
+            bool on = a.kind == TreeAction::Kind::kSubscribe;
+            j["action"] = on ? "subscribe" : "unsubscribe";
+            if (!s.dry_run) storage.set_subscribed(name, on);
+            break;
+          }
+          case TreeAction::Kind::kSetGuid:
+            j["action"] = "set-guid";
+            j["guid"] = a.guid.hex();
+            if (!s.dry_run) storage.open_mailbox(name)->update({a.guid, 0, 0});
+            break;
+        }
+      } catch (const Error& e) {
+        // One mailbox that can't be changed (e.g. a delete of a parent with
+        // children) doesn't stop the others; the next run tries again.
+        log("mailbox " + name + ": " + e.what());
+        result.changed_mailboxes.push_back(name);
+        j["error"] = e.what();
+      }
+      log(std::string("mailbox ") + name + ": " + j["action"].get<std::string>());
+      json.push_back(std::move(j));
+    }
+    return plan;
+  }
+
+  MailboxItem box_item(Mailbox* box, const Guid128& guid) {
+    MailboxItem b;
+    b.mailbox_guid = guid;
+    if (!box) {  // dry run: a mailbox the plan would create, as a fresh one
+      b.uid_next = 1;
+      b.have_save_guids = true;
+      b.can_update = true;
+      return b;
+    }
+    MailboxStatus st = box->status();
+    b.uid_validity = st.uidvalidity;
+    b.uid_next = st.uidnext;
+    b.messages_count = st.messages;
+    b.highest_modseq = st.highest_modseq;
+    b.have_guids = true;
+    b.have_save_guids = box->can_save_guid();
+    b.can_update = box->can_update();
+    return b;
+  }
+
+  SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
+    SideList l;
+    l.box = b;
+    if (!box) return l;
+    for (const auto& r : box->messages()) {
+      MessageEntry e;
+      e.uid = r.uid;
+      e.guid = r.guid;
+      e.key = use_hash ? mail_header_key(*box, r.uid) : r.guid;
+      e.modseq = r.modseq;
+      e.flags = r.flags;
+      e.flags.system &= kFlagsStorable;
+      l.messages.push_back(std::move(e));
+    }
+    for (const auto& x : box->expunged_since(0)) {
+      MailChange c;
+      c.type = 'e';
+      c.uid = x.uid;
+      c.guid = x.guid;
+      l.expunges.push_back(std::move(c));
+    }
+    return l;
+  }
+
+  // `since`: send only messages changed after this modseq (incremental).
+  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
+    ch.send(EndOfList{});  // attributes: none
+    if (since && box) {
+      for (const auto& x : box->expunged_since(*since)) {
+        MailChange c;
+        c.type = 'e';
+        c.uid = x.uid;
+        c.guid = x.guid;
+        ch.send(std::move(c));
+      }
+    } else {
+      for (const auto& x : l.expunges) ch.send(x);
+    }
+    for (const auto& m : l.messages) {
+      if (since && m.modseq <= *since) continue;
+      MailChange c;
+      c.type = 's';
+      c.uid = m.uid;
+      c.guid = m.guid;
+      if (m.key != m.guid) c.hdr_hash = m.key;
+      c.modseq = m.modseq;
+      put_flags(c, m.flags);
+      ch.send(std::move(c));
+    }
+    ch.send(EndOfList{});
+  }
+
+  SideList receive_list(const MailboxItem& b, bool use_hash) {
+    SideList l;
+    l.box = b;
+    expect_list<Skipped>(ch, "attributes");
+    for (auto& c : expect_list<MailChange>(ch, "mail changes")) {
+      if (c.type == 'e') {
+        l.expunges.push_back(std::move(c));
+        continue;
+      }
+      MessageEntry e;
+      e.uid = c.uid;
+      e.guid = c.guid;
+      e.key = use_hash ? c.hdr_hash : c.guid;
+      e.modseq = c.modseq;
+      e.flags = flags_of_change(c);
+      l.messages.push_back(std::move(e));
+    }
+    return l;
+  }
+
+  // Sends the bodies the peer asked for, in its order.
+  void answer_requests(Mailbox* box, const std::vector<MailRequest>& reqs) {
+    for (const auto& r : reqs) {
+      Mail m;
+      m.guid = r.guid;
+      try {
+        if (!box) throw Error(kExitNotFound, "no mailbox");
+        auto in = box->open_message(r.uid);
+        std::ostringstream body;
+        body << in->rdbuf();
+        m.body = std::move(body).str();
+        m.has_body = true;
+        for (const auto& rec : box->messages())
+          if (rec.uid == r.uid) {
+            m.received_date = rec.received_date;
+            m.saved_date = rec.save_date;
+            m.pop3_uidl = rec.pop3_uidl;
+            m.pop3_order = rec.pop3_order;
+            break;
+          }
+      } catch (const Error& e) {
+        if (e.exit_code() != kExitNotFound) throw;
+        // Expunged since the list was sent: the peer skips it (exit 2).
+      }
+      ch.send(std::move(m));
+    }
+    ch.send(EndOfList{});
+  }
+
+  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name) {
+    bool changed = false;
+    if (plan.reset_uids) {
+      auto tx = box.begin();
+      for (const auto& r : box.messages()) tx->expunge(r.uid);
+      tx->commit();
+      if (box.status().uidvalidity == plan.set_uidvalidity) {
+        // Same UIDVALIDITY but UIDs that can't be reused: pass through
+        // another value so the UID space really starts over.
+        uint32_t other = plan.set_uidvalidity == 0xffffffffu ? 1 : plan.set_uidvalidity + 1;
+        box.update({{}, other, 1});
+      }
+      box.update({{}, plan.set_uidvalidity, 1});
+    } else if (plan.set_uidvalidity) {
+      box.update({{}, plan.set_uidvalidity, 1});
+    }
+    auto tx = box.begin();
+    size_t pending = 0;
+    bool can_guid = box.can_save_guid();
+    for (const auto& sv : plan.saves) {
+      SaveRequest req;
+      req.flags = sv.flags;
+      req.uid = sv.target_uid;
+      if (can_guid) req.guid = sv.guid;
+      if (sv.from_remote) {
+        Mail m = expect<Mail>(ch, "a mail");
+        if (!m.has_body) {
+          changed = true;
+          continue;
+        }
+        req.received_date = m.received_date;
+        req.save_date = m.saved_date;
+        req.pop3_uidl = m.pop3_uidl;
+        req.pop3_order = m.pop3_order;
+        std::istringstream in(m.body);
+        tx->save(in, req);
+      } else {
+        for (const auto& rec : box.messages())
+          if (rec.uid == sv.source_uid) {
+            req.received_date = rec.received_date;
+            req.save_date = rec.save_date;
+            req.pop3_uidl = rec.pop3_uidl;
+            break;
+          }
+        auto in = box.open_message(sv.source_uid);
+        tx->save(*in, req);
+      }
+      if (++pending >= kCommitInterval) {
+        tx->commit();
+        tx = box.begin();
+        pending = 0;
+      }
+    }
+    expect_list<Mail>(ch, "the end of the mails");
+    for (const auto& [uid, flags] : plan.flag_sets) tx->update_flags(uid, FlagOp::kReplace, flags);
+    for (uint32_t uid : plan.expunges) tx->expunge(uid);
+    tx->commit();
+    if (plan.min_uidnext && box.status().uidnext < plan.min_uidnext)
+      box.update({{}, 0, plan.min_uidnext});
+    if (changed) log("mailbox " + name + ": the other side changed during the sync");
+    return changed;
+  }
+
+  void sync_mailbox(const MailboxPair* pair, const MailboxItem& master_b, bool skip_now) {
+    char sep = storage.separator();
+    std::string name = pair ? join_name(master ? pair->master_name : pair->slave_name, sep) : "";
+    bool created = pair && (master ? pair->master_created : pair->slave_created);
+    std::unique_ptr<Mailbox> box;
+    if (pair && !(s.dry_run && created)) box = storage.open_mailbox(name);
+    MailboxItem mine = box_item(box.get(), master ? pair->master_guid : master_b.mailbox_guid);
+    if (!pair) mine.mailbox_ignore = true;
+    MailboxItem peer;
+    if (master) {
+      ch.send(mine);
+      peer = expect<MailboxItem>(ch, "the peer's mailbox");
+    } else {
+      peer = master_b;
+      ch.send(mine);
+    }
+    if (!pair || skip_now || peer.mailbox_ignore || peer.mailbox_lost) return;
+    const MailboxItem& mb = master ? mine : peer;
+    const MailboxItem& sb = master ? peer : mine;
+    Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
+    if (sync_type != 'f') {
+      auto st = state.find(key);
+      if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
+          st->second.last_common_modseq == mb.highest_modseq &&
+          st->second.last_common_pvt_modseq == sb.highest_modseq &&
+          mb.messages_count == sb.messages_count) {
+        log("mailbox " + name + ": unchanged since the state");
+        record_state(key, mb, sb);
+        return;
+      }
+      if (st != state.end())
+        log("mailbox " + name + ": changed since the state (HIGHESTMODSEQ " +
+            std::to_string(st->second.last_common_modseq) + "/" +
+            std::to_string(st->second.last_common_pvt_modseq) + " -> " +
+            std::to_string(mb.highest_modseq) + "/" + std::to_string(sb.highest_modseq) +
+            ", messages " + std::to_string(st->second.last_messages_count) + " -> " +
+            std::to_string(mb.messages_count) + "/" + std::to_string(sb.messages_count) + ")");
+    }
+    bool use_hash = !(mine.have_save_guids && peer.have_save_guids);
+    SideList local = own_list(box.get(), mine, use_hash);
+    // One GUID twice in a mailbox is what an interrupted renumbering (copy,
+    // then expunge) leaves behind: keep the newer copy, drop the other
+    // before the peer sees the list. (Header keys may repeat legitimately.)
+    std::vector<uint32_t> duplicates;
+    if (!use_hash && !dir.is_source(master)) {
+      std::unordered_map<std::string, size_t> last;
+      for (size_t i = 0; i < local.messages.size(); ++i) last[local.messages[i].key] = i;
+      std::vector<MessageEntry> kept;
+      for (size_t i = 0; i < local.messages.size(); ++i) {
+        if (last[local.messages[i].key] == i)
+          kept.push_back(std::move(local.messages[i]));
+        else
+          duplicates.push_back(local.messages[i].uid);
+      }
+      local.messages = std::move(kept);
+    }
+    // Both sides send their lists (a backup destination's too: the source
+    // needs nothing from it, but the exchange stays symmetric).
+    // Incremental lists: with a state for this UID space, two-way syncs send
+    // only what changed since; both sides decide this from the same facts.
+    std::optional<uint64_t> since;
+    const MailboxState* known = nullptr;
+    if (auto st = state.find(key);
+        st != state.end() && st->second.last_uidvalidity == mb.uid_validity)
+      known = &st->second;
+    bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
+                   mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
+    if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
+    // Backup and one-way (dsync-protocol.md §5): the source sends its
+    // changes and mails, the destination only its requests.
+    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    if (!dest_only) send_list(local, since, box.get());
+    SideList remote;
+    remote.box = peer;
+    if (!source_only) remote = receive_list(peer, use_hash);
+    if (known) {
+      uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
+      local.synced_modseq = master ? m : sl;
+      remote.synced_modseq = master ? sl : m;
+    }
+    if (partial) {
+      remote.partial = true;
+      remote.common_uid = known->last_common_uid;
+    }
+    MailboxPlan plan = plan_mailbox(local, remote, master, dir);
+    plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
+    if (plan.another_pass) result.another_pass = true;
+    record_plan(name, plan);
+    std::vector<MailRequest> reqs;
+    if (!s.dry_run)
+      for (const auto& sv : plan.saves)
+        if (sv.from_remote) reqs.push_back({sv.guid, sv.source_uid});
+    if (!source_only) {
+      for (const auto& r : reqs) ch.send(r);
+      ch.send(EndOfList{});
+    }
+    if (!dest_only) answer_requests(box.get(), expect_list<MailRequest>(ch, "mail requests"));
+    bool changed = false;
+    if (!source_only) {  // the destination sends no mails
+      if (s.dry_run || !box)
+        expect_list<Mail>(ch, "the end of the mails");
+      else
+        changed = apply(*box, plan, name);
+    }
+    MailboxItem after = box && !s.dry_run ? box_item(box.get(), mine.mailbox_guid) : mine;
+    MailboxState my_state{key,
+                          after.uid_validity,
+                          after.uid_next ? after.uid_next - 1 : 0,
+                          after.highest_modseq,
+                          0,
+                          after.messages_count,
+                          changed};
+    ch.send(my_state);
+    MailboxState peer_state = expect<MailboxState>(ch, "the peer's mailbox state");
+    if (changed || peer_state.changes_during_sync) result.changed_mailboxes.push_back(name);
+    if (master) {
+      MailboxItem peer_after;
+      peer_after.uid_validity = peer_state.last_uidvalidity;
+      peer_after.highest_modseq = peer_state.last_common_modseq;
+      peer_after.messages_count = peer_state.last_messages_count;
+      record_state(key, after, peer_after);
+    }
+    if (!plan.empty())
+      log("mailbox " + name + ": " + std::to_string(plan.saves.size()) + " saved, " +
+          std::to_string(plan.expunges.size()) + " expunged, " +
+          std::to_string(plan.flag_sets.size()) + " flag changes");
+  }
+
+  void record_state(const Guid128& g, const MailboxItem& m, const MailboxItem& sl) {
+    // last_common_pvt_modseq carries the slave's HIGHESTMODSEQ (Roost has
+    // no private flags): with both counters a no-op run is recognised.
+    // The master's UIDVALIDITY: with a driver that can't adopt the other's
+    // (mbox) the two stay different for good, and the state must still work.
+    MailboxState st{g,
+                    m.uid_validity,
+                    m.uid_next ? m.uid_next - 1 : 0,
+                    m.highest_modseq,
+                    sl.highest_modseq,
+                    m.messages_count,
+                    false};
+    result.new_state[g] = st;
+  }
+
+  void record_plan(const std::string& name, const MailboxPlan& plan) {
+    if (plan.empty()) return;
+    nlohmann::json j = {{"mailbox", name}};
+    nlohmann::json saves = nlohmann::json::array();
+    for (const auto& sv : plan.saves)
+      saves.push_back({{"uid", sv.target_uid},
+                       {"guid", sv.guid},
+                       {"from", sv.from_remote ? "peer" : "local"},
+                       {"source_uid", sv.source_uid}});
+    j["copy"] = saves;
+    j["expunge"] = plan.expunges;
+    nlohmann::json flags = nlohmann::json::array();
+    for (const auto& [uid, f] : plan.flag_sets)
+      flags.push_back({{"uid", uid}, {"flags", format_flags(f)}});
+    j["flags"] = flags;
+    if (plan.reset_uids || plan.set_uidvalidity) j["uidvalidity"] = plan.set_uidvalidity;
+    result.plan["messages"].push_back(std::move(j));
+  }
+
+  void mailboxes(const TreePlan& tree) {
+    // One-way transfers: only the source sends mails, the destination reads
+    // them as they come, so a bound on what waits unread keeps memory flat
+    // (a whole mailbox never piles up). Two-way, both sides send their mails
+    // before reading the other's: a bound there could block both.
+    if (!dir.two_way()) ch.set_flow_limit(kFlowLimit);
+    result.plan["messages"] = nlohmann::json::array();
+    if (master) {
+      for (const auto& p : tree.pairs) sync_mailbox(&p, {}, false);
+      ch.send(EndOfList{});
+      expect<Finish>(ch, "the finish");
+      return;
+    }
+    while (true) {
+      Item it = ch.receive();
+      if (std::holds_alternative<EndOfList>(it)) break;
+      auto* b = std::get_if<MailboxItem>(&it);
+      if (!b)
+        throw Error(kExitProtocol,
+                    std::string("dsync: expected a mailbox, got a '") + item_name(it) + "' item");
+      const MailboxPair* pair = nullptr;
+      // By the master's GUID; a peer that resolved a same-name GUID clash
+      // the other way (Dovecot) may name it by ours.
+      for (const auto& p : tree.pairs)
+        if (p.master_guid == b->mailbox_guid) pair = &p;
+      for (const auto& p : tree.pairs)
+        if (!pair && p.slave_guid == b->mailbox_guid) pair = &p;
+      sync_mailbox(pair, *b, false);
+    }
+    ch.send(Finish{});
+    ch.send(Done{});
+  }
+};
+
+Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
+    : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
+
+BrainResult Brain::run() {
+  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master};
+  try {
+    impl.handshake();
+    TreePlan tree = impl.sync_tree();
+    impl.mailboxes(tree);
+  } catch (...) {
+    try {
+      channel_.send(Done{});
+    } catch (...) {
+    }
+    channel_.close();
+    throw;
+  }
+  channel_.close();
+  return std::move(impl.result);
+}
+
+}  // namespace roost::dsync
