@@ -61,15 +61,18 @@ r search -u demo mailbox INBOX seen larger 2k
 r flags add -u demo '\Flagged' mailbox INBOX 1
 r fetch -u demo 'uid flags' mailbox INBOX 1
 
-echo "== backing up the demo store to /tmp/roost-demo-backup (maildir) and checking the copy"
+echo "== backing up the demo store to /tmp/roost-demo-backup (mdbox), proving the copy, listing it"
 backup=${ROOST_DEMO_BACKUP:-/tmp/roost-demo-backup}
 rm -rf "$backup"
 mkdir -p "$backup"
 chown "$uid:$gid" "$backup"
-r backup -u demo "maildir:$backup"
-r -o "mail_location=maildir:$backup" -f table mailbox status -u demo 'messages unseen uidvalidity' '*'
+r backup -u demo "mdbox:$backup"
+# Proof that the copy is complete: every mailbox, UID, GUID, flag, keyword
+# and a hash of every message body compared (exit 0 = identical).
+r verify -u demo "mdbox:$backup"
+r -o "mail_location=mdbox:$backup" -f table mailbox status -u demo 'messages unseen uidvalidity' '*'
 # A second run finds nothing to do: the plan is empty.
-r backup -u demo --dry-run "maildir:$backup"
+r backup -u demo --dry-run "mdbox:$backup"
 
 cat <<NEXT
 Next commands to try (config: $demo/roost.conf):
@@ -78,7 +81,9 @@ Next commands to try (config: $demo/roost.conf):
   $roost -c $demo/roost.conf search -u demo subject invoice
   $roost -c $demo/roost.conf expunge -u demo mailbox Trash savedbefore 30d
   $roost -c $demo/roost.conf sync -u demo -s '' mbox:$demo/mbox-replica:INBOX=$demo/mbox-replica/inbox
-  $roost -c $demo/roost.conf backup -R -u demo maildir:$backup   # restore
+  $roost -c $demo/roost.conf -f json verify -u demo mdbox:$backup
+  $roost -c $demo/roost.conf -o mail_location=mdbox:$backup purge -u demo
+  $roost -c $demo/roost.conf backup -R -u demo mdbox:$backup   # restore
   $roost help
 The same store opens in Dovecot: doveadm -c <a config with the same mail_location> ...
 NEXT

@@ -106,7 +106,7 @@ std::string MaildirStorage::subscriptions_path() const {
 std::vector<std::string> MaildirStorage::subscriptions() {
   auto data = read_file_if_exists(subscriptions_path());
   if (!data) return {};
-  return parse_subscriptions(*data, separator_);
+  return parse_subscriptions(*data, separator_, location_.utf8);
 }
 
 void MaildirStorage::set_subscribed(const std::string& name, bool subscribed) {
@@ -116,14 +116,14 @@ void MaildirStorage::set_subscribed(const std::string& name, bool subscribed) {
   make_dirs(dirname_of(path));
   DotLock lock = DotLock::acquire(path);
   std::vector<std::string> names;
-  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_);
+  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_, location_.utf8);
   auto it = std::find(names.begin(), names.end(), canon);
   if (subscribed == (it != names.end())) return;
   if (subscribed)
     names.push_back(canon);
   else
     names.erase(it);
-  lock.write_content(serialize_subscriptions(names, separator_));
+  lock.write_content(serialize_subscriptions(names, separator_, location_.utf8));
   lock.commit_replace(settings_.fsync);
 }
 

@@ -195,7 +195,7 @@ void MboxStorage::rename_mailbox(const std::string& from, const std::string& to)
 std::vector<std::string> MboxStorage::subscriptions() {
   auto data = read_file_if_exists(path_join(location_.root, kSubscriptionsName));
   if (!data) return {};
-  return parse_subscriptions(*data, separator_);
+  return parse_subscriptions(*data, separator_, location_.utf8);
 }
 
 void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
@@ -203,7 +203,7 @@ void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   std::string path = path_join(location_.root, kSubscriptionsName);
   DotLock lock = DotLock::acquire(path);
   std::vector<std::string> names;
-  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_);
+  if (auto data = read_file_if_exists(path)) names = parse_subscriptions(*data, separator_, location_.utf8);
   std::vector<std::string> out;
   bool have = false;
   for (const auto& n : names) {
@@ -214,7 +214,7 @@ void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
     out.push_back(n);
   }
   if (subscribed && !have) out.push_back(name);
-  lock.write_content(serialize_subscriptions(out, separator_));
+  lock.write_content(serialize_subscriptions(out, separator_, location_.utf8));
   lock.commit_replace(settings_.fsync);
 }
 

@@ -95,4 +95,15 @@ TEST_CASE("dovecot-keywords and subscriptions files", "[maildir][parse]") {
   CHECK(serialize_subscriptions({"INBOX", "Sub/Child"}, '/') == v2);
   CHECK(parse_subscriptions("inbox\nA.B\n", '.') == std::vector<std::string>{"INBOX", "A.B"});
   CHECK(serialize_subscriptions({"a\tb/c"}, '/') == "V\t2\n\na\001tb\tc\n");
+  // On disk each level is modified UTF-7 (as Dovecot writes it); the model's
+  // names are UTF-8. The UTF8 location option keeps UTF-8 on disk.
+  std::string m7 = "V\t2\n\nEntw&APw-rfe\nWork\tRoost &- Co\n";
+  std::vector<std::string> utf8 = {"Entw\xc3\xbcrfe", "Work/Roost & Co"};
+  CHECK(parse_subscriptions(m7, '/') == utf8);
+  CHECK(serialize_subscriptions(utf8, '/') == m7);
+  CHECK(parse_subscriptions(m7, '/', true) ==
+        std::vector<std::string>{"Entw&APw-rfe", "Work/Roost &- Co"});
+  CHECK(serialize_subscriptions(utf8, '/', true) == "V\t2\n\nEntw\xc3\xbcrfe\nWork\tRoost & Co\n");
+  // Not valid modified UTF-7: taken as it is.
+  CHECK(parse_subscriptions("V\t2\n\nA&B\n", '/') == std::vector<std::string>{"A&B"});
 }
