@@ -100,7 +100,8 @@ MailboxPlan plan_content_merge(const SideList& local, const SideList& remote, bo
   }
   if (source) return plan;
   for (const auto& m : remote.messages) {
-    if (local_keys.count(m.key) || local_expunged.count(m.guid)) continue;
+    // A backup destination's own expunges don't count: it becomes the source.
+    if (local_keys.count(m.key) || (!backup_dest && local_expunged.count(m.guid))) continue;
     local_keys.insert(m.key);  // a key twice on the remote side is saved once
     plan.saves.push_back({0, true, m.uid, m.guid, m.flags});
   }

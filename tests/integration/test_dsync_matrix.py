@@ -124,8 +124,9 @@ def run_pair(ck, fa, fb, seed):
             sb.random_ops(4)
             p = roost.run(["backup", "-u", "u1", replica_loc], config=a.config_path, expect=None)
             ck.check(p.returncode == 0, f"{tag}: backup exit {p.returncode}: {p.stderr.strip()}")
-            ck.check(contents(a.config_path) == contents(b.config_path),
-                     f"{tag}: replica differs from the source after backup")
+            ca, cb = contents(a.config_path), contents(b.config_path)
+            ck.check(ca == cb, f"{tag}: replica differs from the source after backup:\n"
+                               f"  source  {ca}\n  replica {cb}")
             # A dry run changes nothing and prints JSON.
             sb.save("INBOX")
             before = contents(b.config_path)
@@ -136,7 +137,7 @@ def run_pair(ck, fa, fb, seed):
 
 def main():
     ck = Checks()
-    seed = 20261123
+    seed = int(os.environ.get("ROOST_DSYNC_MATRIX_SEED", "20261123"))
     for fa in FORMATS:
         for fb in FORMATS:
             run_pair(ck, fa, fb, seed)
