@@ -106,12 +106,16 @@ def run_pair(ck, fa, fb, seed):
                     # The same UID for different mails on both sides.
                     sa.save("INBOX")
                     sb.save("INBOX")
+                # The workload may expunge everything: only then may a sync end empty.
+                had_mail = any(contents(a.config_path).values()) or any(
+                    contents(b.config_path).values())
                 p = roost.run(["sync", "-u", "u1", replica_loc], config=a.config_path,
                               expect=None)
                 ck.check(p.returncode == 0, f"{tag} round {rnd}: sync exit {p.returncode}: "
                                             f"{p.stderr.strip()}")
                 ca, cb = contents(a.config_path), contents(b.config_path)
-                ck.check(sum(len(v) for v in ca.values()) > 0, f"{tag} round {rnd}: no mail left")
+                ck.check(not had_mail or sum(len(v) for v in ca.values()) > 0,
+                         f"{tag} round {rnd}: no mail left")
                 if os.environ.get("ROOST_TEST_VERBOSE"):
                     print(tag, rnd, ca)
                 ck.check(ca == cb, f"{tag} round {rnd}: sides differ after sync:\n"
