@@ -31,9 +31,13 @@ bool remote_flags_win(const MessageEntry& l, const MessageEntry& r, bool local_i
   return !local_is_master;
 }
 
-bool expunged_by(const SideList& side, const MessageEntry& m) {
+// `by_guid`: both sides keep saved GUIDs, so an expunge of this UID whose
+// GUID differs was another mail (both sides gave the UID to a new mail, one
+// expunged its own): that is a UID conflict, not an expunge of `m`.
+bool expunged_by(const SideList& side, const MessageEntry& m, bool by_guid) {
   for (const auto& e : side.expunges)
-    if (e.uid == m.uid) return true;
+    if (e.uid == m.uid && (!by_guid || e.guid.empty() || m.guid.empty() || e.guid == m.guid))
+      return true;
   return false;
 }
 
@@ -100,7 +104,8 @@ MailboxPlan plan_content_merge(const SideList& local, const SideList& remote, bo
   }
   if (source) return plan;
   for (const auto& m : remote.messages) {
-    if (local_keys.count(m.key) || local_expunged.count(m.guid)) continue;
+    // A backup destination's own expunges don't count: it becomes the source.
+    if (local_keys.count(m.key) || (!backup_dest && local_expunged.count(m.guid))) continue;
     local_keys.insert(m.key);  // a key twice on the remote side is saved once
     plan.saves.push_back({0, true, m.uid, m.guid, m.flags});
   }
@@ -182,6 +187,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   for (const auto& [u, m] : lm) uids.insert(u);
   for (const auto& [u, m] : rm) uids.insert(u);
   bool one_way = dir.kind == Direction::Kind::kOneWay;
+  const bool by_guid = local.box.have_save_guids && remote.box.have_save_guids;
   for (uint32_t uid : uids) {
     auto li = lm.find(uid);
     auto ri = rm.find(uid);
@@ -200,7 +206,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
     if (l) {
       if (remote_key_uid.count(l->key)) continue;  // same mail at another UID there
       if (one_way) continue;                       // the destination's own mail stays
-      if (expunged_by(remote, *l)) {
+      if (expunged_by(remote, *l, by_guid)) {
         if (!one_way) plan.expunges.push_back(uid);
         continue;
       }
@@ -211,7 +217,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
     }
     // Remote only.
     if (local_key_uid.count(r->key)) continue;
-    if (expunged_by(local, *r)) continue;  // the remote expunges it
+    if (expunged_by(local, *r, by_guid)) continue;  // the remote expunges it
     if (uid >= local.box.uid_next) {
       plan.saves.push_back({uid, true, uid, r->guid, r->flags});
       continue;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "formats/dbox/dbox_range_stream.hpp"
@@ -119,6 +120,37 @@ std::string MdboxMailbox::read_header(uint32_t uid) {
 
 std::unique_ptr<MailTransaction> MdboxMailbox::begin() {
   return make_mdbox_transaction(*this);
+}
+
+bool MdboxMailbox::update(const MailboxUpdate& change) {
+  // Under the storage lock, as every writer of this mailbox's index.
+  auto lock = storage_.map().lock();
+  index_->refresh();
+  const IndexHeader& ih = index_->header();
+  IndexHeader nh = ih;
+  if (!change.guid.empty()) nh.mailbox_guid = change.guid;
+  if (change.uidvalidity != 0 && change.uidvalidity != ih.uidvalidity) {
+    // The records keep their UIDs; MailIndex lets UIDNEXT drop with a new
+    // UIDVALIDITY.
+    nh.uidvalidity = change.uidvalidity;
+    uint32_t highest = 0;
+    for (const auto& m : index_->records()) highest = std::max(highest, m.uid);
+    nh.uidnext = std::max(change.min_uidnext, highest + 1);
+    // Cached headers are keyed by UID: a UID space that may come back to
+    // an earlier UIDVALIDITY must not find them again.
+    header_cache_.reset();
+    ::unlink(path_join(dir_, "roost.cache").c_str());
+  } else if (change.min_uidnext > ih.uidnext) {
+    nh.uidnext = change.min_uidnext;
+  }
+  if (nh == ih) return true;
+  auto t = index_->begin();
+  t.set_header(nh);
+  t.commit();
+  // Dovecot's dovecot.index is rewritten whole from this header when the
+  // storage closes, so it gets the new UIDVALIDITY, GUID and UIDNEXT too.
+  storage_.mark_changed(name_);
+  return true;
 }
 
 void MdboxMailbox::force_resync() {

@@ -41,6 +41,12 @@ class MdboxMailbox : public Mailbox {
   std::unique_ptr<MailTransaction> begin() override;
   std::vector<std::string> keywords() override;
   void force_resync() override;
+  // GUID / UIDVALIDITY / UIDNEXT go into Roost's index, and into Dovecot's
+  // dovecot.index when the storage closes.
+  bool update(const MailboxUpdate& change) override;
+  bool can_update() const override { return true; }
+  // The GUID is kept in the map's m.* file metadata and the index record.
+  bool can_save_guid() const override { return true; }
 
   MdboxStorage& storage() { return storage_; }
   MailIndex& index() { return *index_; }

@@ -14,6 +14,7 @@
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
+#include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/error.hpp"
@@ -298,8 +299,13 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   if (!is_dir(dir)) throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
   auto lock = map_->lock();
   std::vector<uint32_t> refs;
-  for (const auto& r : MailIndex::open(dir)->records())
-    if (auto loc = parse_mdbox_locator(r.locator)) refs.push_back(loc->map_uid);
+  Guid128 guid;
+  {
+    auto index = MailIndex::open(dir);
+    guid = index->header().mailbox_guid;
+    for (const auto& r : index->records())
+      if (auto loc = parse_mdbox_locator(r.locator)) refs.push_back(loc->map_uid);
+  }
   // The mailbox goes first, its references after: a kill in between leaves
   // refcounts too high (space kept until force-resync), never too low.
   std::string trash = path_join(disk_path(name), ".DOVECOT-TRASHED." + std::to_string(::getpid()));
@@ -317,6 +323,17 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   for (const auto& e : list_dir(disk_path(name)))
     if (is_dir(path_join(disk_path(name), e))) children = true;
   if (!children) remove_tree(disk_path(name));
+  // After the files: a crash in between leaves at worst a delete a peer
+  // may undo.
+  record_deleted_mailbox(list_dir_path(), guid);
+}
+
+std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {
+  return read_deleted_mailboxes(list_dir_path());
+}
+
+std::string MdboxStorage::list_dir_path() const {
+  return location_.control.empty() ? location_.root : location_.control;
 }
 
 void MdboxStorage::rename_mailbox(const std::string& from, const std::string& to) {

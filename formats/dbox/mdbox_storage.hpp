@@ -57,6 +57,8 @@ class MdboxStorage : public MailStorage {
   void set_subscribed(const std::string& name, bool subscribed) override;
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
   void purge() override;
+  // roost-deleted-mailboxes under the root (or CONTROL=), as for maildir.
+  std::vector<DeletedMailbox> deleted_mailboxes() override;
 
   // Storage-wide rebuild from the m.* files (force-resync): the map is
   // recreated, every mailbox keeps the records whose message still exists
@@ -97,6 +99,7 @@ class MdboxStorage : public MailStorage {
   std::string virtual_component(const std::string& disk) const;
   std::vector<MailboxInfo> scan_tree() const;
   void ensure_alt_link();
+  std::string list_dir_path() const;  // where roost-deleted-mailboxes lives
   void forget_dovecot_list_index();
   void import_dovecot_if_changed();
   std::string dovecot_signature() const;  // "" when Dovecot has no map index

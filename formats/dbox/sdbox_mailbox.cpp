@@ -437,6 +437,60 @@ void SdboxMailbox::sync() {
   sync_locked(false);
 }
 
+bool SdboxMailbox::update(const MailboxUpdate& change) {
+  DboxDirLock l = lock();
+  DovecotLogLock dovecot_lock = lock_dovecot_log();
+  synced_ = true;
+  // Dovecot's pending changes are imported first, so the log Roost writes
+  // below starts from everything both sides knew.
+  sync_locked(false);
+  const IndexHeader& ih = index_->header();
+  IndexHeader nh = ih;
+  DovecotLogTransaction dovecot;
+  if (!change.guid.empty() && change.guid != ih.mailbox_guid) {
+    nh.mailbox_guid = change.guid;
+    dovecot.set_sdbox_mailbox_guid(change.guid);
+  }
+  const bool new_uid_space = change.uidvalidity != 0 && change.uidvalidity != ih.uidvalidity;
+  if (new_uid_space) {
+    // The UIDs are the file names and stay; only the numbering epoch and
+    // UIDNEXT change (MailIndex lets UIDNEXT drop with a new UIDVALIDITY).
+    nh.uidvalidity = change.uidvalidity;
+    uint32_t highest = 0;
+    for (const auto& m : index_->records()) highest = std::max(highest, m.uid);
+    nh.uidnext = std::max(change.min_uidnext, highest + 1);
+    // Cached headers are keyed by UID: a UID space that may come back to
+    // an earlier UIDVALIDITY must not find them again.
+    header_cache_.reset();
+    if (memory_index_dir_.empty()) ::unlink(path_join(paths_.index_dir, "roost.cache").c_str());
+  } else if (change.min_uidnext > ih.uidnext) {
+    nh.uidnext = change.min_uidnext;
+    dovecot.set_next_uid(nh.uidnext);
+  }
+  if (nh == ih) return true;
+  auto itx = index_->begin();
+  itx.set_header(nh);
+  itx.commit();
+  invalidate();
+  if (!new_uid_space) {
+    export_to_dovecot(dovecot, &dovecot_lock);
+    return true;
+  }
+  // Dovecot never lets a log lower next_uid, and its clients must see the
+  // new UIDVALIDITY with every message: its index starts over as a new log
+  // holding Roost's whole state (what write_dovecot_log does when Dovecot
+  // has no index here).
+  if (memory_index_dir_.empty()) {
+    const std::string dir = dovecot_dir();
+    for (const char* f : {"dovecot.index", "dovecot.index.log", "dovecot.index.log.2",
+                          "dovecot.index.cache", "dovecot.index.backup"})
+      if (::unlink(path_join(dir, f).c_str()) < 0 && errno != ENOENT)
+        throw_errno("cannot remove Dovecot's old index file", path_join(dir, f));
+  }
+  export_to_dovecot(DovecotLogTransaction{});
+  return true;
+}
+
 void SdboxMailbox::force_resync() {
   DboxDirLock l = lock();
   synced_ = true;

@@ -46,6 +46,11 @@ class SdboxMailbox : public Mailbox {
   std::unique_ptr<MailTransaction> begin() override;
   std::vector<std::string> keywords() override;
   void force_resync() override;
+  // GUID / UIDVALIDITY / UIDNEXT go into Roost's index and Dovecot's log.
+  bool update(const MailboxUpdate& change) override;
+  bool can_update() const override { return true; }
+  // The GUID is kept in the u.N file's metadata.
+  bool can_save_guid() const override { return true; }
 
   // Tells Dovecot about Roost's changes through its dovecot.index.log:
   // creates the log (with every message) when Dovecot has no index here,

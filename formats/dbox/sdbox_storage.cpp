@@ -9,6 +9,7 @@
 
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_log.hpp"
+#include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -179,6 +180,14 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
   if (is_inbox(name)) throw Error(kExitUsage, "INBOX can't be deleted");
   SdboxPaths p = paths_of(name);
   if (!is_dir(p.mail_dir)) throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
+  // The GUID is read before the files go; the log entry is written after,
+  // so a crash in between leaves at worst a delete a peer may undo.
+  Guid128 guid;
+  try {
+    guid = SdboxMailbox(name, p, false).status().guid;
+  } catch (const Error&) {
+    // A broken mailbox has no GUID to remember.
+  }
   // Rename first so a crash never leaves a half-deleted but visible mailbox.
   auto remove_mail_dir = [](const std::string& dir) {
     if (!is_dir(dir)) return;
@@ -199,6 +208,15 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
       if (!is_dir(path_join(p.index_dir, e))) ::unlink(path_join(p.index_dir, e).c_str());
     ::rmdir(p.index_dir.c_str());
   }
+  record_deleted_mailbox(list_dir_path(), guid);
+}
+
+std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {
+  return read_deleted_mailboxes(list_dir_path());
+}
+
+std::string SdboxStorage::list_dir_path() const {
+  return location_.control.empty() ? location_.root : location_.control;
 }
 
 void SdboxStorage::rename_mailbox(const std::string& from, const std::string& to) {

@@ -29,6 +29,8 @@ class SdboxStorage : public MailStorage {
   std::vector<std::string> subscriptions() override;
   void set_subscribed(const std::string& name, bool subscribed) override;
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
+  // roost-deleted-mailboxes under the root (or CONTROL=), as for maildir.
+  std::vector<DeletedMailbox> deleted_mailboxes() override;
 
   SdboxPaths paths_of(const std::string& name) const;
 
@@ -39,6 +41,7 @@ class SdboxStorage : public MailStorage {
   void list_dir_tree(const std::string& dir, const std::string& prefix,
                      std::vector<MailboxInfo>& out) const;
   void ensure_alt_link() const;
+  std::string list_dir_path() const;  // where roost-deleted-mailboxes lives
 
   MailLocation location_;
   StorageSettings settings_;

@@ -22,9 +22,6 @@ class MboxStorage : public MailStorage {
 
   const MailLocation& location() const override { return location_; }
   char separator() const override { return separator_; }
-  // GUIDs are the header MD5 Dovecot computes (mbox_md5 = apop3d), never
-  // the GUID a save was given.
-  bool keeps_message_guids() const override { return false; }
   std::vector<MailboxInfo> list_mailboxes() override;
   bool mailbox_exists(const std::string& name) override;
   void create_mailbox(const std::string& name, const Guid128& guid = {}) override;

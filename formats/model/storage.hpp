@@ -126,7 +126,9 @@ class Mailbox {
   virtual bool update(const MailboxUpdate& change);
   virtual bool can_update() const { return false; }
   // True when SaveRequest::guid is kept as the saved message's GUID (else
-  // the driver derives its own, e.g. from the headers).
+  // the driver derives its own, e.g. mbox from the headers, as Dovecot
+  // does). dsync and verify compare message GUIDs only between mailboxes
+  // that both keep them.
   virtual bool can_save_guid() const { return false; }
 };
 
@@ -135,10 +137,6 @@ class MailStorage {
   virtual ~MailStorage() = default;
   virtual const MailLocation& location() const = 0;
   virtual char separator() const = 0;
-  // True when the format keeps the message GUID a save was given (dsync
-  // and verify compare GUIDs only between stores that both keep them).
-  // mbox derives GUIDs from the header instead, as Dovecot does.
-  virtual bool keeps_message_guids() const { return true; }
   virtual std::vector<MailboxInfo> list_mailboxes() = 0;
   virtual bool mailbox_exists(const std::string& name) = 0;
   // guid empty: generate. Throws Error(kExitCantCreat...) if it exists.

@@ -131,7 +131,9 @@ void StoreVerifier::add(VerifyReport& report, MailboxReport* box, Difference d) 
 
 VerifyReport StoreVerifier::run() {
   VerifyReport report;
-  report.message_guids_compared = a_.keeps_message_guids() && b_.keeps_message_guids();
+  // Whether GUIDs are compared is each mailbox pair's answer
+  // (Mailbox::can_save_guid); the report says whether every pair did.
+  bool any_pair = false, all_guids = true;
 
   struct Side {
     std::string name;  // the store's own spelling
@@ -188,6 +190,8 @@ VerifyReport StoreVerifier::run() {
         add(report, &box,
             {DifferenceKind::kUidValidity, name, 0, 0, "", std::to_string(box.uidvalidity_a),
              std::to_string(box.uidvalidity_b)});
+      any_pair = true;
+      all_guids = all_guids && ma->can_save_guid() && mb->can_save_guid();
       compare_mailbox(name, *ma, *mb, report, box);
     }
     if (progress_) progress_(box);
@@ -207,6 +211,7 @@ VerifyReport StoreVerifier::run() {
   for (const auto& s : subs_b)
     if (!subs_a.count(s))
       add(report, nullptr, {DifferenceKind::kSubscriptionOnlyB, s, 0, 0, "", "", "subscribed"});
+  report.message_guids_compared = any_pair && all_guids;
   return report;
 }
 
@@ -216,7 +221,8 @@ void StoreVerifier::compare_mailbox(const std::string& name, Mailbox& a, Mailbox
   // re-read its mailbox (a file renamed meanwhile), which replaces the
   // record list, so no reference into it may live across an open.
   std::vector<std::pair<uint32_t, std::string>> common;  // UID, A's GUID
-  compare_records(name, a.messages(), b.messages(), report, box, common);
+  const bool guids = a.can_save_guid() && b.can_save_guid();
+  compare_records(name, a.messages(), b.messages(), guids, report, box, common);
   if (options_.bodies) compare_bodies(name, a, b, common, report, box);
 }
 
@@ -237,8 +243,8 @@ void StoreVerifier::compare_bodies(const std::string& name, Mailbox& a, Mailbox&
 }
 
 void StoreVerifier::compare_records(const std::string& name, const std::vector<MessageRecord>& ra,
-                                    const std::vector<MessageRecord>& rb, VerifyReport& report,
-                                    MailboxReport& box,
+                                    const std::vector<MessageRecord>& rb, bool guids,
+                                    VerifyReport& report, MailboxReport& box,
                                     std::vector<std::pair<uint32_t, std::string>>& common) {
   std::vector<const MessageRecord*> only_a, only_b;
   size_t i = 0, j = 0;
@@ -254,7 +260,7 @@ void StoreVerifier::compare_records(const std::string& name, const std::vector<M
     const MessageRecord& x = ra[i++];
     const MessageRecord& y = rb[j++];
     ++report.messages_compared;
-    if (report.message_guids_compared && x.guid != y.guid)
+    if (guids && x.guid != y.guid)
       add(report, &box, {DifferenceKind::kGuid, name, x.uid, 0, x.guid, x.guid, y.guid});
     if (options_.flags) {
       // \Recent belongs to a session, never to the stored message.
@@ -284,7 +290,7 @@ void StoreVerifier::compare_records(const std::string& name, const std::vector<M
 
   // A message under another UID is one finding, not a missing plus an
   // extra one (only provable where both formats keep message GUIDs).
-  if (report.message_guids_compared && !only_a.empty() && !only_b.empty()) {
+  if (guids && !only_a.empty() && !only_b.empty()) {
     std::unordered_multimap<std::string, size_t> by_guid;
     for (size_t k = 0; k < only_b.size(); ++k) by_guid.emplace(only_b[k]->guid, k);
     std::vector<bool> paired_b(only_b.size(), false);

@@ -73,7 +73,7 @@ struct VerifyReport {
   uint64_t messages_compared = 0;  // UIDs present on both sides
   uint64_t bodies_compared = 0;
   uint64_t bytes_hashed = 0;            // raw bytes read, both sides
-  bool message_guids_compared = false;  // both formats keep message GUIDs
+  bool message_guids_compared = false;  // every mailbox pair compared kept message GUIDs
   bool identical() const { return total_differences == 0; }
 };
 
@@ -95,7 +95,7 @@ class StoreVerifier {
   // Metadata of both record lists (no message opened); `common` gets the
   // UIDs present on both sides, for the body pass.
   void compare_records(const std::string& name, const std::vector<MessageRecord>& ra,
-                       const std::vector<MessageRecord>& rb, VerifyReport& report,
+                       const std::vector<MessageRecord>& rb, bool guids, VerifyReport& report,
                        MailboxReport& box, std::vector<std::pair<uint32_t, std::string>>& common);
   void compare_bodies(const std::string& name, Mailbox& a, Mailbox& b,
                       const std::vector<std::pair<uint32_t, std::string>>& common,

@@ -15,7 +15,7 @@
 namespace roost::test::dsync {
 
 const std::vector<std::string>& formats() {
-  static const std::vector<std::string> f = {"maildir", "mbox"};
+  static const std::vector<std::string> f = {"maildir", "mbox", "sdbox", "mdbox"};
   return f;
 }
 

@@ -235,7 +235,7 @@ TEST_CASE("a Maildir store and an mbox store with the same mail", "[verify]") {
   settings.fsync = false;
   REQUIRE(std::system(("mkdir -p '" + loc.root + "'").c_str()) == 0);
   auto b = open_storage(loc, settings);
-  CHECK_FALSE(b->keeps_message_guids());
+  CHECK_FALSE(b->open_mailbox("INBOX")->can_save_guid());
   for (int n = 1; n <= 4; ++n) {
     // The Maildir copy keeps CRLF, mbox gets LF: the same mail to IMAP.
     save(*a, "INBOX", message(n, n % 2 == 0), n == 1 ? "\\Seen" : "", static_cast<uint32_t>(n));
