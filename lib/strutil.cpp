@@ -172,13 +172,31 @@ bool wildcard_match(std::string_view p, std::string_view t) {
 }
 
 std::string crlf_to_lf(std::string_view s) {
+  CrlfToLf conv;
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-    out.push_back(s[i]);
-  }
+  conv.feed(s, out);
+  out += conv.finish();
   return out;
+}
+
+void CrlfToLf::feed(std::string_view chunk, std::string& out) {
+  out.clear();
+  for (char c : chunk) {
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (c != '\n') out.push_back('\r');
+    }
+    if (c == '\r')
+      pending_cr_ = true;
+    else
+      out.push_back(c);
+  }
+}
+
+std::string_view CrlfToLf::finish() {
+  bool had = pending_cr_;
+  pending_cr_ = false;
+  return had ? "\r" : "";
 }
 
 }  // namespace roost

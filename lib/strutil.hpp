@@ -25,6 +25,19 @@ std::optional<uint32_t> parse_u32(std::string_view s);
 // used by the doveadm protocol, dsync and the v2 subscriptions file.
 // CRLF -> LF; a lone CR stays (how a save stores line endings by default).
 std::string crlf_to_lf(std::string_view s);
+
+// The same for a stream given in chunks: a CR ending one chunk is held until
+// the next shows whether an LF follows.
+class CrlfToLf {
+ public:
+  // Replaces `out` with the converted chunk.
+  void feed(std::string_view chunk, std::string& out);
+  // What is still held back ("" or a lone "\r") at the end of the stream.
+  std::string_view finish();
+
+ private:
+  bool pending_cr_ = false;
+};
 std::string tab_escape(std::string_view s);
 std::string tab_unescape(std::string_view s);
 

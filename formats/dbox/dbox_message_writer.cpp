@@ -7,6 +7,7 @@
 #include "formats/dbox/dbox_file_header.hpp"
 #include "formats/dbox/dbox_message_header.hpp"
 #include "lib/error.hpp"
+#include "lib/strutil.hpp"
 
 namespace roost {
 
@@ -32,8 +33,8 @@ DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& bod
   char prev = 0;
   char buf[65536];
   std::string encoded;
-  std::string lf;             // the chunk with CRLF turned into LF
-  bool pending_cr = false;    // a CR ending the previous chunk (CRLF split)
+  std::string lf;  // the chunk with CRLF turned into LF
+  CrlfToLf to_lf;
   auto put = [&](std::string_view chunk) {
     if (chunk.empty()) return;
     for (char c : chunk) {
@@ -55,23 +56,13 @@ DboxWrittenMessage write_dbox_message(int fd, uint64_t offset, std::istream& bod
     if (n <= 0) break;
     std::string_view chunk(buf, static_cast<size_t>(n));
     if (endings == LineEndings::kLf) {
-      lf.clear();
-      for (char c : chunk) {
-        if (pending_cr) {
-          pending_cr = false;
-          if (c != '\n') lf.push_back('\r');
-        }
-        if (c == '\r')
-          pending_cr = true;
-        else
-          lf.push_back(c);
-      }
+      to_lf.feed(chunk, lf);
       chunk = lf;
     }
     put(chunk);
   }
   if (body.bad()) throw Error(kExitIoErr, "reading the message to save into " + name + " failed");
-  if (pending_cr) put("\r");
+  if (endings == LineEndings::kLf) put(to_lf.finish());
   if (encoder) {
     encoded.clear();
     encoder->finish(encoded);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 
+#include "formats/dbox/dbox_mailbox_list.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
@@ -106,43 +107,11 @@ void SdboxStorage::set_subscribed(const std::string& name, bool subscribed) {
                             settings_.fsync);
 }
 
-void SdboxStorage::list_dir_tree(const std::string& dir, const std::string& prefix,
-                                 std::vector<MailboxInfo>& out) const {
-  for (const auto& entry : list_dir(dir)) {
-    if (entry.empty() || entry[0] == '.' || entry == kDboxMailDir) continue;
-    std::string path = path_join(dir, entry);
-    if (!is_dir(path)) continue;
-    MailboxInfo info;
-    info.name = prefix + virtual_component(entry);
-    info.selectable = is_dir(path_join(path, kDboxMailDir));
-    size_t before = out.size();
-    out.push_back(info);
-    list_dir_tree(path, info.name + separator_, out);
-    out[before].has_children = out.size() > before + 1;
-  }
-}
-
 std::vector<MailboxInfo> SdboxStorage::list_mailboxes() {
-  std::vector<MailboxInfo> found;
-  list_dir_tree(path_join(location_.root, kDboxMailboxesDir), "", found);
-  std::map<std::string, MailboxInfo> boxes;
-  MailboxInfo inbox;
-  inbox.name = "INBOX";
-  boxes["INBOX"] = inbox;
-  for (auto& b : found) {
-    if (is_inbox(b.name)) {
-      b.name = "INBOX";
-      b.selectable = true;
-    }
-    boxes[b.name] = b;
-  }
-  auto subs = subscriptions();
-  std::vector<MailboxInfo> out;
-  out.push_back(boxes["INBOX"]);
-  for (auto& [name, info] : boxes)
-    if (name != "INBOX") out.push_back(info);
-  for (auto& b : out) b.subscribed = std::find(subs.begin(), subs.end(), b.name) != subs.end();
-  return out;
+  return dbox_mailbox_listing(
+      scan_dbox_mailbox_tree(path_join(location_.root, kDboxMailboxesDir), separator_,
+                             [this](const std::string& c) { return virtual_component(c); }),
+      subscriptions());
 }
 
 void SdboxStorage::create_mailbox(const std::string& name, const Guid128& guid) {

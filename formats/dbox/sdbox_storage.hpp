@@ -38,8 +38,6 @@ class SdboxStorage : public MailStorage {
   // Virtual name -> "mailboxes/<a>/<b>" relative to a root.
   std::string relative_dir(const std::string& name) const;
   std::string virtual_component(const std::string& disk) const;
-  void list_dir_tree(const std::string& dir, const std::string& prefix,
-                     std::vector<MailboxInfo>& out) const;
   void ensure_alt_link() const;
   std::string list_dir_path() const;  // where roost-deleted-mailboxes lives
 

@@ -74,21 +74,9 @@ void MessageFileWriter::flush_head() {
   convert(head);
 }
 
-// CRLF -> LF (a lone CR stays), carrying a CR that ends one chunk into the
-// next so a CRLF split across chunks is still seen.
 void MessageFileWriter::convert(std::string_view data) {
   if (endings_ == LineEndings::kKeep) return pass(data);
-  converted_.clear();
-  for (char c : data) {
-    if (pending_cr_) {
-      pending_cr_ = false;
-      if (c != '\n') converted_.push_back('\r');
-    }
-    if (c == '\r')
-      pending_cr_ = true;
-    else
-      converted_.push_back(c);
-  }
+  to_lf_.feed(data, converted_);
   pass(converted_);
 }
 
@@ -111,10 +99,7 @@ void MessageFileWriter::write_stream(std::istream& in) {
 
 void MessageFileWriter::finish() {
   if (!head_checked_) flush_head();
-  if (pending_cr_) {
-    pending_cr_ = false;
-    pass("\r");
-  }
+  if (endings_ == LineEndings::kLf) pass(to_lf_.finish());
   if (deflater_) deflater_->finish();
 }
 

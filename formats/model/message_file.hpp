@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "lib/compress/save_compression.hpp"
+#include "lib/strutil.hpp"
 
 namespace roost {
 
@@ -66,7 +67,7 @@ class MessageFileWriter {
   bool head_checked_ = false;
   char prev_ = 0;
   LineEndings endings_;
-  bool pending_cr_ = false;  // a CR at the end of the last chunk (CRLF split)
+  CrlfToLf to_lf_;
   std::string converted_;
   MessageSizes sizes_;
   uint64_t stored_ = 0;
