@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "dsync/dsync_attribute_plan.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
 #include "dsync/dsync_mailbox_tree.hpp"
@@ -58,7 +59,8 @@ const char* item_name(const Item& item) {
   static const char* names[] = {"handshake",      "mailbox_state", "mailbox_tree_node",
                                 "mailbox_delete", "mailbox",       "mail_change",
                                 "mail_request",   "mail",          "finish",
-                                "end of list",    "done",          "skipped"};
+                                "end of list",    "done",          "skipped",
+                                "mailbox_attribute"};
   return names[item.index()];
 }
 
@@ -73,6 +75,9 @@ struct Brain::Impl {
   std::string sync_box;
   std::vector<std::string> exclude;
   bool master;
+  // The mailbox being exchanged: this side's attributes (with tombstones)
+  // and the peer's list.
+  std::vector<MailboxAttribute> my_attrs, peer_attrs;
 
   void log(const std::string& line) {
     if (s.log) s.log(line);
@@ -224,7 +229,39 @@ struct Brain::Impl {
     b.have_guids = true;
     b.have_save_guids = box->can_save_guid();
     b.can_update = box->can_update();
+    if (box->supports_attributes()) {
+      b.has_attr_digest = true;
+      b.attr_digest = attributes_digest(box->attributes());
+    }
     return b;
+  }
+
+  static std::vector<MailboxAttribute> own_attributes(Mailbox* box) {
+    if (!box || !box->supports_attributes()) return {};
+    return box->attributes(true);
+  }
+
+  // False only when both sides told their attribute digests and they differ.
+  static bool same_attributes(const MailboxItem& a, const MailboxItem& b) {
+    return !(a.has_attr_digest && b.has_attr_digest && a.attr_digest != b.attr_digest);
+  }
+
+  // Stores what plan_attributes picks from the peer's list. Attributes are
+  // not vital: one that can't be stored is logged, the sync goes on.
+  void sync_attributes(Mailbox* box, const std::string& name) {
+    auto plan = plan_attributes(my_attrs, peer_attrs, master, dir);
+    for (const auto& a : plan) {
+      std::string attr = attribute_name(a.type, a.key);
+      result.plan["attributes"].push_back(
+          {{"mailbox", name}, {"attribute", attr}, {"action", a.deleted ? "unset" : "set"}});
+      log("mailbox " + name + ": attribute " + attr + (a.deleted ? " unset" : " set"));
+      if (s.dry_run || !box) continue;
+      try {
+        box->set_attribute(a);
+      } catch (const Error& e) {
+        log("mailbox " + name + ": attribute " + attr + ": " + e.what());
+      }
+    }
   }
 
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
@@ -253,7 +290,8 @@ struct Brain::Impl {
 
   // `since`: send only messages changed after this modseq (incremental).
   void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
-    ch.send(EndOfList{});  // attributes: none
+    for (const auto& a : my_attrs) ch.send(a);
+    ch.send(EndOfList{});
     if (since && box) {
       for (const auto& x : box->expunged_since(*since)) {
         MailChange c;
@@ -282,7 +320,7 @@ struct Brain::Impl {
   SideList receive_list(const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
-    expect_list<Skipped>(ch, "attributes");
+    peer_attrs = expect_list<MailboxAttributeItem>(ch, "attributes");
     for (auto& c : expect_list<MailChange>(ch, "mail changes")) {
       if (c.type == 'e') {
         l.expunges.push_back(std::move(c));
@@ -416,7 +454,7 @@ struct Brain::Impl {
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
           st->second.last_common_pvt_modseq == sb.highest_modseq &&
-          mb.messages_count == sb.messages_count) {
+          mb.messages_count == sb.messages_count && same_attributes(mine, peer)) {
         log("mailbox " + name + ": unchanged since the state");
         record_state(key, mb, sb);
         return;
@@ -462,10 +500,13 @@ struct Brain::Impl {
     // Backup and one-way (dsync-protocol.md §5): the source sends its
     // changes and mails, the destination only its requests.
     bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    my_attrs = own_attributes(box.get());
+    peer_attrs.clear();
     if (!dest_only) send_list(local, since, box.get());
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
+    sync_attributes(box.get(), name);
     if (known) {
       uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;

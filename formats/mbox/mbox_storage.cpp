@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -223,7 +224,10 @@ std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {
   MboxPaths p = paths_of(vname);
   if (vname != "INBOX" && (!path_exists(p.file) || is_dir(p.file)))
     throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
-  return std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
+  auto box = std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
+  box->attach_attribute_store(
+      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+  return box;
 }
 
 }  // namespace roost
