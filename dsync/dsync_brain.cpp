@@ -632,7 +632,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master};
+  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

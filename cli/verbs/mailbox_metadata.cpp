@@ -1,4 +1,5 @@
 // mailbox metadata set | unset | get | list (doveadm 2.3's syntax)
+#include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
 #include "cli/special_use.hpp"
 #include "cli/verbs/verbs.hpp"
