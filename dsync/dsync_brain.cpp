@@ -59,8 +59,8 @@ const char* item_name(const Item& item) {
   static const char* names[] = {"handshake",      "mailbox_state", "mailbox_tree_node",
                                 "mailbox_delete", "mailbox",       "mail_change",
                                 "mail_request",   "mail",          "finish",
-                                "end of list",    "done",          "skipped",
-                                "mailbox_attribute"};
+                                "end of list",    "done",          "skipped"};
+  if (std::holds_alternative<MailboxAttributeItem>(item)) return "mailbox_attribute";
   return names[item.index()];
 }
 
@@ -75,9 +75,14 @@ struct Brain::Impl {
   std::string sync_box;
   std::vector<std::string> exclude;
   bool master;
-  // The mailbox being exchanged: this side's attributes (with tombstones)
-  // and the peer's list.
-  std::vector<MailboxAttribute> my_attrs, peer_attrs;
+  // The mailbox being exchanged: this side's attributes (with tombstones),
+  // the peer's list, and whether the peer is Roost (it tells its attribute
+  // digest): Dovecot keeps /private/specialuse read-only (its
+  // configuration's) and refuses it from a peer, so only Roost gets it.
+  struct AttributeExchange {
+    std::vector<MailboxAttribute> mine, peer;
+    bool peer_is_roost = false;
+  } attrs;
 
   void log(const std::string& line) {
     if (s.log) s.log(line);
@@ -249,7 +254,7 @@ struct Brain::Impl {
   // Stores what plan_attributes picks from the peer's list. Attributes are
   // not vital: one that can't be stored is logged, the sync goes on.
   void sync_attributes(Mailbox* box, const std::string& name) {
-    auto plan = plan_attributes(my_attrs, peer_attrs, master, dir);
+    auto plan = plan_attributes(attrs.mine, attrs.peer, master, dir);
     for (const auto& a : plan) {
       std::string attr = attribute_name(a.type, a.key);
       result.plan["attributes"].push_back(
@@ -290,7 +295,9 @@ struct Brain::Impl {
 
   // `since`: send only messages changed after this modseq (incremental).
   void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
-    for (const auto& a : my_attrs) ch.send(a);
+    for (const auto& a : attrs.mine)
+      if (attrs.peer_is_roost || a.type != AttributeType::kPrivate || a.key != kSpecialUseAttribute)
+        ch.send(a);
     ch.send(EndOfList{});
     if (since && box) {
       for (const auto& x : box->expunged_since(*since)) {
@@ -320,7 +327,7 @@ struct Brain::Impl {
   SideList receive_list(const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
-    peer_attrs = expect_list<MailboxAttributeItem>(ch, "attributes");
+    attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
     for (auto& c : expect_list<MailChange>(ch, "mail changes")) {
       if (c.type == 'e') {
         l.expunges.push_back(std::move(c));
@@ -446,6 +453,7 @@ struct Brain::Impl {
       ch.send(mine);
     }
     if (!pair || skip_now || peer.mailbox_ignore || peer.mailbox_lost) return;
+    attrs.peer_is_roost = peer.has_attr_digest;
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
     Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
@@ -500,8 +508,8 @@ struct Brain::Impl {
     // Backup and one-way (dsync-protocol.md §5): the source sends its
     // changes and mails, the destination only its requests.
     bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
-    my_attrs = own_attributes(box.get());
-    peer_attrs.clear();
+    attrs.mine = own_attributes(box.get());
+    attrs.peer.clear();
     if (!dest_only) send_list(local, since, box.get());
     SideList remote;
     remote.box = peer;
@@ -632,7 +640,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}, {}};
+  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

@@ -129,9 +129,9 @@ struct EndOfList {};  // "."
 struct Done {};       // "X"
 struct Skipped {};    // an item Roost doesn't use (cache fields); channels drop it
 
-using Item = std::variant<Handshake, MailboxState, TreeNode, MailboxDeletes, MailboxItem,
-                          MailChange, MailRequest, Mail, Finish, EndOfList, Done, Skipped,
-                          MailboxAttributeItem>;
+using Item =
+    std::variant<Handshake, MailboxState, TreeNode, MailboxDeletes, MailboxItem, MailChange,
+                 MailRequest, Mail, Finish, EndOfList, Done, Skipped, MailboxAttributeItem>;
 
 const char* item_name(const Item& item);
 

@@ -265,10 +265,10 @@ std::string encode_item(const Item& item) {
     std::string operator()(const MailboxAttributeItem& a) {
       // As Dovecot: the value inline, no value for a tombstone, zero times
       // and modseqs left out.
-      return encode_fields('A', {std::string(a.type == AttributeType::kPrivate ? "p" : "s"),
-                                 str(a.key), a.deleted ? std::nullopt : str(a.value), std::nullopt,
-                                 flag(a.deleted), num(static_cast<uint64_t>(a.last_change)),
-                                 num(a.modseq)});
+      return encode_fields('A',
+                           {std::string(a.type == AttributeType::kPrivate ? "p" : "s"), str(a.key),
+                            a.deleted ? std::nullopt : str(a.value), std::nullopt, flag(a.deleted),
+                            num(static_cast<uint64_t>(a.last_change)), num(a.modseq)});
     }
     std::string operator()(const MailChange& c) {
       std::string kw;

@@ -38,8 +38,7 @@ std::string attribute_dict_prefix(AttributeType type, const Guid128& mailbox) {
   return (type == AttributeType::kPrivate ? "priv/" : "shared/") + mailbox.hex() + "/";
 }
 
-std::string attribute_dict_key(AttributeType type, const Guid128& mailbox,
-                               const std::string& key) {
+std::string attribute_dict_key(AttributeType type, const Guid128& mailbox, const std::string& key) {
   return attribute_dict_prefix(type, mailbox) + key;
 }
 

@@ -16,7 +16,7 @@ namespace roost {
 namespace {
 
 int64_t mtime_of(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) < 0) return static_cast<int64_t>(::time(nullptr));
   return static_cast<int64_t>(st.st_mtime);
 }

@@ -41,8 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto dict = roost::parse_attribute_dict(input);
   if (roost::parse_attribute_dict(roost::serialize_attribute_dict(dict)) != dict) abort();
   auto changes = roost::parse_attribute_changes(input);
-  auto changes_again =
-      roost::parse_attribute_changes(roost::serialize_attribute_changes(changes));
+  auto changes_again = roost::parse_attribute_changes(roost::serialize_attribute_changes(changes));
   if (changes_again.size() != changes.size()) abort();
   std::string err;
   if (auto st = import_state(input, err)) {

@@ -12,8 +12,8 @@ namespace {
 using roost::dsync::ChannelKind;
 using roost::dsync::Direction;
 
-void set(MailStorage& s, const std::string& box, const std::string& name,
-         const std::string& value, int64_t when) {
+void set(MailStorage& s, const std::string& box, const std::string& name, const std::string& value,
+         int64_t when) {
   auto [type, key] = parse_attribute_name(name);
   MailboxAttribute a;
   a.type = type;
@@ -76,8 +76,7 @@ TEST_CASE("dsync attributes: two-way sync carries sets and deletes", "[dsync][at
       }
 }
 
-TEST_CASE("dsync attributes: backup makes the destination's the source's",
-          "[dsync][attributes]") {
+TEST_CASE("dsync attributes: backup makes the destination's the source's", "[dsync][attributes]") {
   for (const auto& f : formats()) {
     INFO(f);
     Store a(f), b(f);

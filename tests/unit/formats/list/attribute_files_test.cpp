@@ -54,7 +54,7 @@ TEST_CASE("attribute dict: Dovecot's dict-file lines, tab-escaped", "[list][attr
   std::string out = serialize_attribute_dict(d);
   CHECK(out.find("a\001nb\001tc\0011d\001re\n") != std::string::npos);
   CHECK(parse_attribute_dict(out) == d);
-  CHECK(parse_attribute_dict("") .empty());
+  CHECK(parse_attribute_dict("").empty());
 }
 
 TEST_CASE("attribute dict: keys follow index-attribute's layout", "[list][attributes]") {
@@ -126,7 +126,9 @@ TEST_CASE("attribute store: changes by another program get the dict's mtime",
   d[attribute_dict_key(AttributeType::kPrivate, g, "a")] = "changed";
   d[attribute_dict_key(AttributeType::kPrivate, g, "c")] = "new";
   write_file_atomic(path, serialize_attribute_dict(d));
-  struct utimbuf times{5000, 5000};
+  struct utimbuf times {
+    5000, 5000
+  };
   REQUIRE(::utime(path.c_str(), &times) == 0);
   auto l = store.list(g);
   REQUIRE(l.size() == 3);
@@ -135,8 +137,7 @@ TEST_CASE("attribute store: changes by another program get the dict's mtime",
   CHECK((l[2].key == "c" && l[2].value == "new" && l[2].last_change == 5000));
 }
 
-TEST_CASE("attribute names: /private/ or /shared/ and a key",
-          "[list][attributes]") {
+TEST_CASE("attribute names: /private/ or /shared/ and a key", "[list][attributes]") {
   CHECK_THROWS_WITH(parse_attribute_name("comment"), Catch::Contains("/private/"));
   CHECK(parse_attribute_name("/shared/vendor/x").second == "vendor/x");
   CHECK(parse_attribute_name("/private/specialuse").first == AttributeType::kPrivate);
