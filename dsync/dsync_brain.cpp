@@ -76,11 +76,11 @@ struct Brain::Impl {
   std::vector<std::string> exclude;
   bool master;
   // The mailbox being exchanged: this side's attributes (with tombstones),
-  // the peer's list, and whether the peer is Roost (it tells its attribute
-  // digest): Dovecot keeps /private/specialuse read-only (its
-  // configuration's) and refuses it from a peer, so only Roost gets it.
+  // what it sent, the peer's list, and whether the peer is Roost (it tells
+  // its attribute digest).
   struct AttributeExchange {
-    std::vector<MailboxAttribute> mine, peer;
+    std::vector<MailboxAttribute> mine, sent, peer;
+    bool received = false;
     bool peer_is_roost = false;
   } attrs;
 
@@ -254,8 +254,9 @@ struct Brain::Impl {
   // Stores what plan_attributes picks from the peer's list. Attributes are
   // not vital: one that can't be stored is logged, the sync goes on.
   void sync_attributes(Mailbox* box, const std::string& name) {
-    auto plan = plan_attributes(attrs.mine, attrs.peer, master, dir);
-    for (const auto& a : plan) {
+    auto plan = plan_attributes(attrs.mine, attrs.peer, attrs.sent, attrs.received,
+                                attrs.peer_is_roost, master, dir);
+    for (const auto& a : plan.store) {
       std::string attr = attribute_name(a.type, a.key);
       result.plan["attributes"].push_back(
           {{"mailbox", name}, {"attribute", attr}, {"action", a.deleted ? "unset" : "set"}});
@@ -266,6 +267,12 @@ struct Brain::Impl {
       } catch (const Error& e) {
         log("mailbox " + name + ": attribute " + attr + ": " + e.what());
       }
+    }
+    if (s.dry_run || !box || plan.agreed.empty()) return;
+    try {
+      box->mark_attributes_synced(plan.agreed);
+    } catch (const Error& e) {
+      log("mailbox " + name + ": attributes: " + e.what());
     }
   }
 
@@ -295,9 +302,7 @@ struct Brain::Impl {
 
   // `since`: send only messages changed after this modseq (incremental).
   void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
-    for (const auto& a : attrs.mine)
-      if (attrs.peer_is_roost || a.type != AttributeType::kPrivate || a.key != kSpecialUseAttribute)
-        ch.send(a);
+    for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
     if (since && box) {
       for (const auto& x : box->expunged_since(*since)) {
@@ -328,6 +333,7 @@ struct Brain::Impl {
     SideList l;
     l.box = b;
     attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
+    attrs.received = true;
     for (auto& c : expect_list<MailChange>(ch, "mail changes")) {
       if (c.type == 'e') {
         l.expunges.push_back(std::move(c));
@@ -509,7 +515,10 @@ struct Brain::Impl {
     // changes and mails, the destination only its requests.
     bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
     attrs.mine = own_attributes(box.get());
+    attrs.sent = dest_only ? std::vector<MailboxAttribute>{}
+                           : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
     attrs.peer.clear();
+    attrs.received = false;
     if (!dest_only) send_list(local, since, box.get());
     SideList remote;
     remote.box = peer;

@@ -40,16 +40,16 @@ AttributeChanges parse_attribute_changes(std::string_view data) {
     if (nl == std::string_view::npos) break;  // torn last line
     std::string_view line = data.substr(pos, nl - pos);
     pos = nl + 1;
-    std::string_view f[4];
+    std::string_view f[5];
     size_t n = 0, start = 0;
-    for (size_t i = 0; i <= line.size() && n < 5; ++i) {
+    for (size_t i = 0; i <= line.size() && n < 6; ++i) {
       if (i == line.size() || line[i] == '\t') {
-        if (n < 4) f[n] = line.substr(start, i - start);
+        if (n < 5) f[n] = line.substr(start, i - start);
         ++n;
         start = i + 1;
       }
     }
-    if (n != 4 || f[0].empty() || f[3].empty()) continue;
+    if ((n != 4 && n != 5) || f[0].empty() || f[3].empty()) continue;
     AttributeChange c;
     uint64_t ts = 0;
     if (!parse_dec(f[1], ts) || !parse_dec(f[2], c.modseq)) continue;
@@ -59,6 +59,8 @@ AttributeChanges parse_attribute_changes(std::string_view data) {
     } else if (f[3][0] != 'v' || !parse_hex(f[3].substr(1), c.value_hash)) {
       continue;
     }
+    if (n == 5 && (f[4].size() < 2 || f[4][0] != 's' || !parse_hex(f[4].substr(1), c.synced_hash)))
+      continue;
     out[tab_unescape(f[0])] = c;
   }
   return out;
@@ -75,6 +77,11 @@ std::string serialize_attribute_changes(const AttributeChanges& changes) {
     } else {
       char b[20];
       std::snprintf(b, sizeof b, "v%llx", static_cast<unsigned long long>(c.value_hash));
+      out += b;
+    }
+    if (c.synced_hash) {
+      char b[20];
+      std::snprintf(b, sizeof b, "\ts%llx", static_cast<unsigned long long>(c.synced_hash));
       out += b;
     }
     out += '\n';

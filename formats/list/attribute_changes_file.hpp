@@ -11,6 +11,8 @@ namespace roost {
 // ("priv/<mailbox guid>/<key>", tab-escaped):
 //   <key>\t<last_change>\t<modseq>\tv<xxh3-64 of the value, hex>   (set)
 //   <key>\t<last_change>\t<modseq>\td                               (deleted)
+// optionally followed by \ts<hex>: the state hash both sides of the last
+// sync agreed on (MailboxAttribute::synced_hash).
 // The value hash tells whether the dict still holds what Roost wrote (or
 // another program such as Dovecot changed it since). Malformed or torn
 // lines are skipped.
@@ -21,6 +23,7 @@ struct AttributeChange {
   uint64_t modseq = 0;
   bool deleted = false;
   uint64_t value_hash = 0;
+  uint64_t synced_hash = 0;  // 0 = unknown
 };
 
 using AttributeChanges = std::map<std::string, AttributeChange>;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <tuple>
 
 #include "formats/list/attribute_changes_file.hpp"
@@ -15,11 +16,59 @@
 namespace roost {
 namespace {
 
+int64_t now() {
+  return static_cast<int64_t>(::time(nullptr));
+}
+
 int64_t mtime_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) < 0) return static_cast<int64_t>(::time(nullptr));
+  struct stat st{};
+  if (::stat(path.c_str(), &st) < 0) return now();
   return static_cast<int64_t>(st.st_mtime);
 }
+
+// Both files as read at one moment.
+struct Files {
+  AttributeDict dict;
+  AttributeChanges changes;
+  int64_t dict_mtime = 0;
+
+  explicit Files(const std::string& dir) {
+    std::string dict_path = path_join(dir, kAttributeDictFile);
+    auto dict_data = read_file_if_exists(dict_path);
+    if (dict_data) dict = parse_attribute_dict(*dict_data);
+    dict_mtime = dict_data ? mtime_of(dict_path) : now();
+    auto changes_data = read_file_if_exists(path_join(dir, kAttributeChangesFile));
+    if (changes_data) changes = parse_attribute_changes(*changes_data);
+  }
+
+  // The attribute under dict key `full` (nullopt: never known here).
+  std::optional<MailboxAttribute> get(const std::string& full, AttributeType type,
+                                      std::string key) const {
+    MailboxAttribute a;
+    a.type = type;
+    a.key = std::move(key);
+    auto d = dict.find(full);
+    auto c = changes.find(full);
+    if (c != changes.end()) a.synced_hash = c->second.synced_hash;
+    if (d != dict.end()) {
+      a.value = d->second;
+      if (c != changes.end() && !c->second.deleted &&
+          c->second.value_hash == attribute_value_hash(d->second)) {
+        a.last_change = c->second.last_change;
+        a.modseq = c->second.modseq;
+      } else {
+        a.last_change = dict_mtime;  // set by another program
+      }
+      return a;
+    }
+    if (c == changes.end()) return std::nullopt;
+    // Deleted through Roost, or (still marked set) removed by another program.
+    a.deleted = true;
+    a.last_change = c->second.deleted ? c->second.last_change : dict_mtime;
+    a.modseq = c->second.deleted ? c->second.modseq : 0;
+    return a;
+  }
+};
 
 }  // namespace
 
@@ -27,44 +76,20 @@ AttributeFileStore::AttributeFileStore(std::string dir, bool fsync)
     : dir_(std::move(dir)), fsync_(fsync) {}
 
 std::vector<MailboxAttribute> AttributeFileStore::list(const Guid128& mailbox) {
-  std::string dict_path = path_join(dir_, kAttributeDictFile);
-  auto dict_data = read_file_if_exists(dict_path);
-  AttributeDict dict = dict_data ? parse_attribute_dict(*dict_data) : AttributeDict{};
-  auto changes_data = read_file_if_exists(path_join(dir_, kAttributeChangesFile));
-  AttributeChanges changes =
-      changes_data ? parse_attribute_changes(*changes_data) : AttributeChanges{};
-  int64_t dict_mtime = dict_data ? mtime_of(dict_path) : static_cast<int64_t>(::time(nullptr));
-
+  Files f(dir_);
   std::vector<MailboxAttribute> out;
   for (AttributeType type : {AttributeType::kPrivate, AttributeType::kShared}) {
     std::string prefix = attribute_dict_prefix(type, mailbox);
     auto in_range = [&](const std::string& k) { return k.compare(0, prefix.size(), prefix) == 0; };
-    for (auto it = dict.lower_bound(prefix); it != dict.end() && in_range(it->first); ++it) {
-      MailboxAttribute a;
-      a.type = type;
-      a.key = it->first.substr(prefix.size());
-      a.value = it->second;
-      auto c = changes.find(it->first);
-      if (c != changes.end() && !c->second.deleted &&
-          c->second.value_hash == attribute_value_hash(it->second)) {
-        a.last_change = c->second.last_change;
-        a.modseq = c->second.modseq;
-      } else {
-        a.last_change = dict_mtime;  // set by another program
-      }
-      if (!a.key.empty()) out.push_back(std::move(a));
-    }
-    for (auto it = changes.lower_bound(prefix); it != changes.end() && in_range(it->first); ++it) {
-      if (dict.count(it->first)) continue;
-      MailboxAttribute a;
-      a.type = type;
-      a.key = it->first.substr(prefix.size());
-      a.deleted = true;
-      // Deleted through Roost, or (still marked set) removed by another program.
-      a.last_change = it->second.deleted ? it->second.last_change : dict_mtime;
-      a.modseq = it->second.deleted ? it->second.modseq : 0;
-      if (!a.key.empty()) out.push_back(std::move(a));
-    }
+    std::vector<std::string> keys;
+    for (auto it = f.dict.lower_bound(prefix); it != f.dict.end() && in_range(it->first); ++it)
+      keys.push_back(it->first);
+    for (auto it = f.changes.lower_bound(prefix); it != f.changes.end() && in_range(it->first);
+         ++it)
+      if (!f.dict.count(it->first)) keys.push_back(it->first);
+    for (const auto& full : keys)
+      if (full.size() > prefix.size())
+        if (auto a = f.get(full, type, full.substr(prefix.size()))) out.push_back(std::move(*a));
   }
   std::sort(out.begin(), out.end(), [](const MailboxAttribute& a, const MailboxAttribute& b) {
     return std::tie(a.type, a.key) < std::tie(b.type, b.key);
@@ -77,33 +102,55 @@ void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& att
     throw Error(kExitUsage, "a mailbox attribute needs a key (e.g. /private/comment)");
   make_dirs(dir_);
   std::string dict_path = path_join(dir_, kAttributeDictFile);
-  std::string changes_path = path_join(dir_, kAttributeChangesFile);
   DotLock lock = DotLock::acquire(dict_path);
-  auto dict_data = read_file_if_exists(dict_path);
-  AttributeDict dict = dict_data ? parse_attribute_dict(*dict_data) : AttributeDict{};
-  auto changes_data = read_file_if_exists(changes_path);
-  AttributeChanges changes =
-      changes_data ? parse_attribute_changes(*changes_data) : AttributeChanges{};
-
+  Files f(dir_);
   uint64_t modseq = 0;
-  for (const auto& [k, c] : changes) modseq = std::max(modseq, c.modseq);
+  for (const auto& [k, c] : f.changes) modseq = std::max(modseq, c.modseq);
   std::string key = attribute_dict_key(attr.type, mailbox, attr.key);
   AttributeChange change;
-  change.last_change = attr.last_change ? attr.last_change : static_cast<int64_t>(::time(nullptr));
+  change.last_change = attr.last_change ? attr.last_change : now();
   change.modseq = modseq + 1;
   change.deleted = attr.deleted;
+  if (auto old = f.changes.find(key); old != f.changes.end())
+    change.synced_hash = old->second.synced_hash;
   if (attr.deleted) {
-    dict.erase(key);
+    f.dict.erase(key);
   } else {
-    dict[key] = attr.value;
+    f.dict[key] = attr.value;
     change.value_hash = attribute_value_hash(attr.value);
   }
-  changes[key] = change;
+  f.changes[key] = change;
   // The side file first: a crash before the dict's rename leaves the old
   // value, which then reads as changed by another program (no data lost).
-  write_file_atomic(changes_path, serialize_attribute_changes(changes));
-  lock.write_content(serialize_attribute_dict(dict));
+  write_file_atomic(path_join(dir_, kAttributeChangesFile),
+                    serialize_attribute_changes(f.changes));
+  lock.write_content(serialize_attribute_dict(f.dict));
   lock.commit_replace(fsync_);
+}
+
+void AttributeFileStore::mark_synced(const Guid128& mailbox,
+                                     const std::vector<MailboxAttribute>& agreed) {
+  make_dirs(dir_);
+  DotLock lock = DotLock::acquire(path_join(dir_, kAttributeDictFile));
+  Files f(dir_);
+  bool changed = false;
+  for (const auto& a : agreed) {
+    std::string full = attribute_dict_key(a.type, mailbox, a.key);
+    auto cur = f.get(full, a.type, a.key);
+    uint64_t h = attribute_state_hash(a);
+    if (!cur || attribute_state_hash(*cur) != h || cur->synced_hash == h) continue;
+    AttributeChange& c = f.changes[full];
+    c.last_change = cur->last_change;
+    c.modseq = cur->modseq;
+    c.deleted = cur->deleted;
+    c.value_hash = cur->deleted ? 0 : attribute_value_hash(cur->value);
+    c.synced_hash = h;
+    changed = true;
+  }
+  if (changed)
+    write_file_atomic(path_join(dir_, kAttributeChangesFile),
+                      serialize_attribute_changes(f.changes));
+  lock.release();
 }
 
 }  // namespace roost

@@ -49,6 +49,11 @@ void Mailbox::set_attribute(const MailboxAttribute& attr) {
   store.set(guid, attr);
 }
 
+void Mailbox::mark_attributes_synced(const std::vector<MailboxAttribute>& agreed) {
+  if (agreed.empty()) return;
+  attribute_store().mark_synced(status().guid, agreed);
+}
+
 void Mailbox::unset_attribute(AttributeType type, const std::string& key) {
   MailboxAttribute a;
   a.type = type;

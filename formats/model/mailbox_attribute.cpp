@@ -1,5 +1,7 @@
 #include "formats/model/mailbox_attribute.hpp"
 
+#include <xxhash.h>
+
 #include "lib/error.hpp"
 
 namespace roost {
@@ -24,6 +26,11 @@ std::pair<AttributeType, std::string> parse_attribute_name(const std::string& na
                                   "' contains a control character or wildcard (not allowed "
                                   "by RFC 5464)");
   return out;
+}
+
+uint64_t attribute_state_hash(const MailboxAttribute& attr) {
+  constexpr uint64_t kDeleted = 0x9e3779b97f4a7c15ull;
+  return attr.deleted ? kDeleted : XXH3_64bits(attr.value.data(), attr.value.size());
 }
 
 std::string attribute_name(AttributeType type, const std::string& key) {

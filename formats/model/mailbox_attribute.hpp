@@ -21,7 +21,14 @@ struct MailboxAttribute {
   int64_t last_change = 0;  // unix seconds; 0 = unknown
   uint64_t modseq = 0;      // the store's change counter when it last changed; 0 = unknown
   bool deleted = false;
+  // attribute_state_hash() of the value both sides of the last sync agreed
+  // on (0 = unknown). Tells, against a peer that keeps no change times
+  // (Dovecot), which side changed it since.
+  uint64_t synced_hash = 0;
 };
+
+// A hash of what the attribute holds: its value, or "deleted".
+uint64_t attribute_state_hash(const MailboxAttribute& attr);
 
 // The attribute holding a mailbox's special-use flags ("\Sent \Archive"):
 // METADATA name /private/specialuse, as Dovecot names it.
@@ -43,6 +50,10 @@ class AttributeStore {
   // Stores `attr` (a tombstone when attr.deleted). last_change 0 means now;
   // the store assigns the modseq. Durable once it returns.
   virtual void set(const Guid128& mailbox, const MailboxAttribute& attr) = 0;
+  // Records that a sync left both sides holding `agreed` (each entry's
+  // current value, or its deletion): sets their synced_hash. Entries whose
+  // value changed meanwhile are left alone.
+  virtual void mark_synced(const Guid128& mailbox, const std::vector<MailboxAttribute>& agreed) = 0;
 };
 
 }  // namespace roost

@@ -139,6 +139,8 @@ class Mailbox {
   virtual std::optional<MailboxAttribute> attribute(AttributeType type, const std::string& key);
   // Stores `attr` as given (attr.deleted: a tombstone; last_change 0: now).
   virtual void set_attribute(const MailboxAttribute& attr);
+  // dsync: both sides hold `agreed` now (AttributeStore::mark_synced).
+  virtual void mark_attributes_synced(const std::vector<MailboxAttribute>& agreed);
   void unset_attribute(AttributeType type, const std::string& key);
   virtual bool supports_attributes() const { return attribute_store_ != nullptr; }
   void attach_attribute_store(std::shared_ptr<AttributeStore> store) {

@@ -146,3 +146,38 @@ TEST_CASE("attribute names: /private/ or /shared/ and a key", "[list][attributes
 }
 
 }  // namespace roost
+
+namespace roost {
+
+TEST_CASE("attribute store: mark_synced records the agreed state, set keeps it",
+          "[list][attributes]") {
+  TempDir dir;
+  AttributeFileStore store(dir.path);
+  auto g = Guid128::generate();
+  store.set(g, attr(AttributeType::kPrivate, "a", "1", 1000));
+  // An entry another program wrote (no roost-attributes line yet).
+  std::string path = path_join(dir.path, kAttributeDictFile);
+  AttributeDict d = parse_attribute_dict(read_file(path));
+  d[attribute_dict_key(AttributeType::kPrivate, g, "b")] = "from dovecot";
+  write_file_atomic(path, serialize_attribute_dict(d));
+  auto l = store.list(g);
+  REQUIRE(l.size() == 2);
+  CHECK(l[0].synced_hash == 0);
+  MailboxAttribute stale = l[1];
+  stale.value = "something else";  // not what the store holds: ignored
+  store.mark_synced(g, {l[0], l[1], stale});
+  auto after = store.list(g);
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].synced_hash == attribute_state_hash(l[0]));
+  CHECK(after[1].synced_hash == attribute_state_hash(l[1]));
+  CHECK(after[1].value == "from dovecot");
+  CHECK(after[1].last_change == l[1].last_change);
+  // A later change keeps the agreed hash (so the change shows against it).
+  store.set(g, attr(AttributeType::kPrivate, "a", "2", 2000));
+  auto changed = store.list(g);
+  CHECK(changed[0].value == "2");
+  CHECK(changed[0].synced_hash == attribute_state_hash(l[0]));
+  CHECK(attribute_state_hash(changed[0]) != changed[0].synced_hash);
+}
+
+}  // namespace roost
