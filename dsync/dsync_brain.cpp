@@ -201,7 +201,7 @@ struct Brain::Impl {
           case TreeAction::Kind::kSetGuid:
             j["action"] = "set-guid";
             j["guid"] = a.guid.hex();
-            if (!s.dry_run) storage.open_mailbox(name)->update({a.guid, 0, 0});
+            if (!s.dry_run) set_guid(name, a.guid);
             break;
         }
       } catch (const Error& e) {
@@ -239,6 +239,18 @@ struct Brain::Impl {
       b.attr_digest = attributes_digest(box->attributes());
     }
     return b;
+  }
+
+  // Gives a mailbox another GUID; its attributes (kept by GUID) move along.
+  void set_guid(const std::string& name, const Guid128& guid) {
+    auto box = storage.open_mailbox(name);
+    auto before = own_attributes(box.get());
+    if (!box->update({guid, 0, 0}) || before.empty()) return;
+    try {
+      for (const auto& a : before) box->set_attribute(a);
+    } catch (const Error& e) {
+      log("mailbox " + name + ": attributes: " + e.what());
+    }
   }
 
   static std::vector<MailboxAttribute> own_attributes(Mailbox* box) {

@@ -125,6 +125,13 @@ def main():
                       f"doveadm sync -> roost dsync-server ({what}): exit {p.returncode}: "
                       f"{p.stderr[-1500:]}")
 
+            # Two INBOXes created apart get one GUID: each side adopts the
+            # bigger one. Dovecot keeps attributes by mailbox GUID and leaves
+            # them behind when its INBOX adopts another GUID (Roost moves
+            # them along), so the replica starts with Dovecot's INBOX GUID.
+            inbox_guid = D("mailbox", "status", "-u", "u1", "guid", "INBOX").stdout.split("=")[-1]
+            R("mailbox", "create", "-u", "u1", "-g", inbox_guid.strip(), "INBOX",
+              config=rs.config_path)
             sync_from_dovecot("first")
             for box, key, want in (("Work", "/private/comment", "from dovecot"),
                                    ("INBOX", "/shared/vendor/x", "shared value"),

@@ -76,6 +76,22 @@ TEST_CASE("dsync attributes: two-way sync carries sets and deletes", "[dsync][at
       }
 }
 
+TEST_CASE("dsync attributes: a mailbox adopting the peer's GUID keeps its attributes",
+          "[dsync][attributes]") {
+  for (const auto& f : formats()) {
+    INFO(f);
+    Store a(f), b(f);
+    // Two INBOXes created apart: one side adopts the other's GUID.
+    set(*a.storage, "INBOX", "/private/from-a", "a", 1000);
+    set(*b.storage, "INBOX", "/private/from-b", "b", 1000);
+    REQUIRE(a.storage->open_mailbox("INBOX")->status().guid !=
+            b.storage->open_mailbox("INBOX")->status().guid);
+    sync(*a.storage, *b.storage);
+    for (MailStorage* s : {a.storage.get(), b.storage.get()})
+      CHECK(attrs(*s, "INBOX") == V{"/private/from-a=a", "/private/from-b=b"});
+  }
+}
+
 TEST_CASE("dsync attributes: backup makes the destination's the source's", "[dsync][attributes]") {
   for (const auto& f : formats()) {
     INFO(f);
