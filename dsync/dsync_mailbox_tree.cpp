@@ -58,7 +58,8 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     const Guid128& winner = master_wins ? mn.mailbox_guid : sn->mailbox_guid;
     actions(!master_wins)
         .push_back({TreeAction::Kind::kSetGuid, master_wins ? sn->name : mn.name, {}, winner});
-    plan.pairs.push_back({mn.mailbox_guid, sn->mailbox_guid, mn.name, sn->name});
+    // Known by the winning GUID from now on (the state too).
+    plan.pairs.push_back({winner, sn->mailbox_guid, mn.name, sn->name});
     handled.insert(mn.mailbox_guid);
     handled.insert(sn->mailbox_guid);
   }
