@@ -97,6 +97,11 @@ std::vector<MailboxAttribute> AttributeFileStore::list(const Guid128& mailbox) {
   return out;
 }
 
+bool AttributeFileStore::empty() {
+  return !path_exists(path_join(dir_, kAttributeDictFile)) &&
+         !path_exists(path_join(dir_, kAttributeChangesFile));
+}
+
 void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& attr) {
   if (attr.key.empty())
     throw Error(kExitUsage, "a mailbox attribute needs a key (e.g. /private/comment)");

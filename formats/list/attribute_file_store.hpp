@@ -18,6 +18,7 @@ class AttributeFileStore : public AttributeStore {
  public:
   AttributeFileStore(std::string dir, bool fsync = true);
   std::vector<MailboxAttribute> list(const Guid128& mailbox) override;
+  bool empty() override;
   void set(const Guid128& mailbox, const MailboxAttribute& attr) override;
   void mark_synced(const Guid128& mailbox, const std::vector<MailboxAttribute>& agreed) override;
 

@@ -29,12 +29,14 @@ AttributeStore& Mailbox::attribute_store() {
 }
 
 std::vector<MailboxAttribute> Mailbox::attributes(bool with_deleted) {
+  if (attribute_store().empty()) return {};
   auto all = attribute_store().list(status().guid);
   if (!with_deleted) std::erase_if(all, [](const MailboxAttribute& a) { return a.deleted; });
   return all;
 }
 
 std::optional<MailboxAttribute> Mailbox::attribute(AttributeType type, const std::string& key) {
+  if (attribute_store().empty()) return std::nullopt;
   for (auto& a : attribute_store().list(status().guid))
     if (a.type == type && a.key == key && !a.deleted) return std::move(a);
   return std::nullopt;

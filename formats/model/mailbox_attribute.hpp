@@ -47,6 +47,9 @@ class AttributeStore {
   virtual ~AttributeStore() = default;
   // The mailbox's attributes, tombstones included, sorted by (type, key).
   virtual std::vector<MailboxAttribute> list(const Guid128& mailbox) = 0;
+  // True when no mailbox has any attribute (lets callers skip the mailbox
+  // GUID lookup).
+  virtual bool empty() = 0;
   // Stores `attr` (a tombstone when attr.deleted). last_change 0 means now;
   // the store assigns the modseq. Durable once it returns.
   virtual void set(const Guid128& mailbox, const MailboxAttribute& attr) = 0;

@@ -84,7 +84,10 @@ TEST_CASE("attribute store: set, list, unset leaves a tombstone", "[list][attrib
   TempDir dir;
   AttributeFileStore store(dir.path);
   auto g = Guid128::generate(), other = Guid128::generate();
+  CHECK(store.empty());
+  CHECK(store.list(g).empty());
   store.set(g, attr(AttributeType::kPrivate, "comment", "hello", 1000));
+  CHECK(!store.empty());
   store.set(g, attr(AttributeType::kShared, "comment", "for all", 1001));
   store.set(other, attr(AttributeType::kPrivate, "comment", "elsewhere", 1002));
   auto l = store.list(g);
