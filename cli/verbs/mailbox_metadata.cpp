@@ -10,7 +10,7 @@ namespace roost::cli {
 namespace {
 
 // Server metadata (-s with an empty mailbox name) lives, as in Dovecot,
-// under INBOX's private attributes with this prefix.
+// under INBOX's attributes (private or shared) with this prefix.
 constexpr const char* kServerPrefix = "vendor/vendor.dovecot/pvt/server/";
 
 struct Target {
@@ -37,11 +37,7 @@ Target open_target(MailUser& user, MailCommandArgs& a, const std::string& verb) 
 // "/private/Comment" -> (private, "comment"): doveadm lower-cases keys.
 std::pair<AttributeType, std::string> parse_key(const std::string& arg, const Target& t) {
   auto [type, key] = parse_attribute_name(to_lower(arg));
-  if (!t.key_prefix.empty()) {
-    if (type != AttributeType::kPrivate)
-      throw Error(kExitUsage, "server metadata keys are /private/... in Roost, as in Dovecot");
-    key = t.key_prefix + key;
-  }
+  key = t.key_prefix + key;
   return {type, key};
 }
 

@@ -154,10 +154,13 @@ std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
-std::string MboxStorage::list_dir_path() const {
+std::string MboxStorage::list_dir_name() const {
   // Not the root itself: every file there is a mailbox.
-  std::string dir =
-      path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
+  return path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
+}
+
+std::string MboxStorage::list_dir_path() const {
+  std::string dir = list_dir_name();
   make_dirs(dir);
   return dir;
 }
@@ -226,7 +229,7 @@ std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {
     throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
   auto box = std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
   box->attach_attribute_store(
-      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+      std::make_shared<AttributeFileStore>(list_dir_name(), settings_.fsync));
   return box;
 }
 

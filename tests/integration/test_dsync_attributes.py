@@ -80,6 +80,21 @@ def main():
         listed = R("mailbox", "metadata", "list", "-u", "u1", "-p", "INBOX").stdout.split()
         check(listed == ["/private/gone", "/shared/vendor/x"], f"roost list: {listed}")
 
+        # Server metadata (-s, empty mailbox name) is INBOX's, as Dovecot keeps it.
+        D("mailbox", "metadata", "set", "-u", "u1", "-s", "", "/shared/motd", "hello")
+        got = R("mailbox", "metadata", "get", "-u", "u1", "-s", "", "/shared/motd").stdout.strip()
+        check(got == "hello", f"roost get -s of doveadm's server metadata: {got!r}")
+        R("mailbox", "metadata", "set", "-u", "u1", "-s", "", "/private/pmotd", "from roost")
+        dv.chown_homes()
+        got = dv.doveadm("mailbox", "metadata", "get", "-u", "u1", "-s", "", "/private/pmotd",
+                         check=True).stdout.strip()
+        check(got == "from roost", f"doveadm get -s of roost's server metadata: {got!r}")
+        p = R("mailbox", "metadata", "get", "-u", "u1", "INBOX", "comment", expect=None)
+        check(p.returncode == 64 and "/private/" in p.stderr,
+              f"a key without /private/ or /shared/: exit {p.returncode} {p.stderr!r}")
+        p = R("mailbox", "metadata", "get", "-u", "u1", "Nope", "/private/comment", expect=None)
+        check(p.returncode == 68, f"metadata of a missing mailbox: exit {p.returncode}")
+
         backup = f"{home}/backup"
         backup_loc = f"maildir:{backup}"
         R("backup", "-u", "u1", backup_loc)
