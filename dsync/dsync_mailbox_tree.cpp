@@ -53,8 +53,8 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     const TreeNode* sn = find_name(slave, mn.name);
     if (!sn || sn->mailbox_guid == mn.mailbox_guid) continue;
     if (find_guid(slave, mn.mailbox_guid) || find_guid(master, sn->mailbox_guid)) continue;
-    bool master_wins = dir.two_way() ? mn.mailbox_guid.hex() > sn->mailbox_guid.hex()
-                                     : dir.master_is_source;
+    bool master_wins =
+        dir.two_way() ? mn.mailbox_guid.hex() > sn->mailbox_guid.hex() : dir.master_is_source;
     const Guid128& winner = master_wins ? mn.mailbox_guid : sn->mailbox_guid;
     actions(!master_wins)
         .push_back({TreeAction::Kind::kSetGuid, master_wins ? sn->name : mn.name, {}, winner});

@@ -21,7 +21,7 @@ int64_t now() {
 }
 
 int64_t mtime_of(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) < 0) return now();
   return static_cast<int64_t>(st.st_mtime);
 }
@@ -127,8 +127,7 @@ void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& att
   f.changes[key] = change;
   // The side file first: a crash before the dict's rename leaves the old
   // value, which then reads as changed by another program (no data lost).
-  write_file_atomic(path_join(dir_, kAttributeChangesFile),
-                    serialize_attribute_changes(f.changes));
+  write_file_atomic(path_join(dir_, kAttributeChangesFile), serialize_attribute_changes(f.changes));
   lock.write_content(serialize_attribute_dict(f.dict));
   lock.commit_replace(fsync_);
 }

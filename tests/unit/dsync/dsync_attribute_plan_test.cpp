@@ -109,17 +109,15 @@ TEST_CASE("attribute plan two-way with Dovecot: judged against the agreed value"
           "[dsync][attributes]") {
   Direction two;
   // Dovecot sends no change times. Agreed last time: "old" everywhere.
-  std::vector<MailboxAttribute> local = {
-      synced(live("changed-there", "old", 100), "old"),
-      synced(live("changed-here", "new here", 200), "old"),
-      synced(live("deleted-there", "old", 100), "old"),
-      synced(live("unchanged", "old", 100), "old"),
-      live("new-here", "n", 300),
-      synced(live("specialuse", "\\Archive", 100), "\\Archive")};
-  std::vector<MailboxAttribute> dovecot = {live("changed-there", "new there", 0, 0),
-                                           live("changed-here", "old", 0, 0),
-                                           live("unchanged", "old", 0, 0),
-                                           live("new-there", "t", 0, 0)};
+  std::vector<MailboxAttribute> local = {synced(live("changed-there", "old", 100), "old"),
+                                         synced(live("changed-here", "new here", 200), "old"),
+                                         synced(live("deleted-there", "old", 100), "old"),
+                                         synced(live("unchanged", "old", 100), "old"),
+                                         live("new-here", "n", 300),
+                                         synced(live("specialuse", "\\Archive", 100), "\\Archive")};
+  std::vector<MailboxAttribute> dovecot = {
+      live("changed-there", "new there", 0, 0), live("changed-here", "old", 0, 0),
+      live("unchanged", "old", 0, 0), live("new-there", "t", 0, 0)};
   auto sent = attributes_to_send(local, false, two);
   std::vector<std::string> sent_keys;
   for (const auto& a : sent) sent_keys.push_back(a.key);
