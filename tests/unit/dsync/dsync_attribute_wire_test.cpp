@@ -49,6 +49,34 @@ TEST_CASE("dsync wire: attributes encode like Dovecot and decode back", "[dsync]
   CHECK(box->attr_digest == 99);
 }
 
+TEST_CASE("dsync wire: decodes the attribute lines Dovecot 2.3.19 sent", "[dsync][attributes]") {
+  // Captured from `doveadm sync` (master) against `roost dsync-server` after
+  // `doveadm mailbox metadata set ... Work /private/comment "from dovecot"`
+  // (mail_attribute_dict = file:...): Dovecot's A header, then the item; a
+  // dict-stored attribute comes without last_change and modseq.
+  std::string bytes =
+      "VERSION\tdsync\t3\t5\n"
+      "Hhostname\nSmailbox_guid\nNname\nDhierarchy_sep\nBmailbox_guid\n"
+      "Atype\tkey\tvalue\tstream\tdeleted\tlast_change\tmodseq\n"
+      "Ctype\nRguid\nMguid\n.\n"
+      "Ap\tcomment\tfrom dovecot\n.\n";
+  WireDecoder d;
+  d.feed(bytes);
+  auto x = d.next();
+  REQUIRE(x);
+  auto* a = std::get_if<MailboxAttributeItem>(&*x);
+  REQUIRE(a);
+  CHECK(a->type == AttributeType::kPrivate);
+  CHECK(a->key == "comment");
+  CHECK(a->value == "from dovecot");
+  CHECK(!a->deleted);
+  CHECK(a->last_change == 0);
+  CHECK(a->modseq == 0);
+  x = d.next();
+  REQUIRE(x);
+  CHECK(std::holds_alternative<EndOfList>(*x));
+}
+
 TEST_CASE("dsync wire: an attribute value sent as a stream", "[dsync][attributes]") {
   // Dovecot sends big values as a body after the line ("stream" set),
   // dot-stuffed and ended by CRLF.CRLF; it may arrive in pieces.
