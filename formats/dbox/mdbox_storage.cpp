@@ -327,6 +327,7 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   // After the files: a crash in between leaves at worst a delete a peer
   // may undo.
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), storage_settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {

@@ -179,6 +179,7 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
     ::rmdir(p.index_dir.c_str());
   }
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {

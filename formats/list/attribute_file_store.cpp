@@ -132,6 +132,29 @@ void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& att
   lock.commit_replace(fsync_);
 }
 
+void AttributeFileStore::remove_mailbox(const Guid128& mailbox) {
+  if (mailbox.empty() || empty()) return;
+  DotLock lock = DotLock::acquire(path_join(dir_, kAttributeDictFile));
+  Files f(dir_);
+  size_t before = f.dict.size() + f.changes.size();
+  for (AttributeType type : {AttributeType::kPrivate, AttributeType::kShared}) {
+    std::string prefix = attribute_dict_prefix(type, mailbox);
+    auto drop = [&](auto& m) {
+      auto it = m.lower_bound(prefix);
+      while (it != m.end() && it->first.compare(0, prefix.size(), prefix) == 0) it = m.erase(it);
+    };
+    drop(f.dict);
+    drop(f.changes);
+  }
+  if (f.dict.size() + f.changes.size() == before) {
+    lock.release();
+    return;
+  }
+  write_file_atomic(path_join(dir_, kAttributeChangesFile), serialize_attribute_changes(f.changes));
+  lock.write_content(serialize_attribute_dict(f.dict));
+  lock.commit_replace(fsync_);
+}
+
 void AttributeFileStore::mark_synced(const Guid128& mailbox,
                                      const std::vector<MailboxAttribute>& agreed) {
   make_dirs(dir_);

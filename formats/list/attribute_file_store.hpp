@@ -21,6 +21,9 @@ class AttributeFileStore : public AttributeStore {
   bool empty() override;
   void set(const Guid128& mailbox, const MailboxAttribute& attr) override;
   void mark_synced(const Guid128& mailbox, const std::vector<MailboxAttribute>& agreed) override;
+  // Forgets every attribute of a deleted mailbox (as Dovecot deletes them
+  // with the mailbox). Drivers call it from delete_mailbox().
+  void remove_mailbox(const Guid128& mailbox);
 
  private:
   std::string dir_;

@@ -221,6 +221,7 @@ void MaildirStorage::delete_mailbox(const std::string& name) {
   }
   delete_mailbox_files(name);
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {

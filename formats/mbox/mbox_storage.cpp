@@ -148,6 +148,7 @@ void MboxStorage::delete_mailbox(const std::string& name) {
   }
   delete_mailbox_files(name);
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_name(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {

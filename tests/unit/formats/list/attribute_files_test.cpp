@@ -152,6 +152,23 @@ TEST_CASE("attribute names: /private/ or /shared/ and a key", "[list][attributes
 
 namespace roost {
 
+TEST_CASE("attribute store: a deleted mailbox's attributes go with it", "[list][attributes]") {
+  TempDir dir;
+  AttributeFileStore store(dir.path);
+  auto g = Guid128::generate(), other = Guid128::generate();
+  store.remove_mailbox(g);  // nothing stored yet: no files appear
+  CHECK(store.empty());
+  store.set(g, attr(AttributeType::kPrivate, "a", "1", 1000));
+  store.set(g, attr(AttributeType::kShared, "b", "2", 1000));
+  store.set(other, attr(AttributeType::kPrivate, "a", "kept", 1000));
+  store.remove_mailbox(g);
+  CHECK(store.list(g).empty());
+  REQUIRE(store.list(other).size() == 1);
+  CHECK(store.list(other)[0].value == "kept");
+  AttributeDict d = parse_attribute_dict(read_file(path_join(dir.path, kAttributeDictFile)));
+  CHECK(d.size() == 1);
+}
+
 TEST_CASE("attribute store: mark_synced records the agreed state, set keeps it",
           "[list][attributes]") {
   TempDir dir;
