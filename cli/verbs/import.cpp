@@ -1,4 +1,6 @@
 // import [-s] <source location> <parent folder> <search query>
+#include <unistd.h>
+
 #include <memory>
 #include <set>
 #include <sstream>
@@ -6,6 +8,7 @@
 #include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
 #include "cli/mail_query.hpp"
+#include "cli/progress_display.hpp"
 #include "cli/verbs/verbs.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "formats/location/mail_location.hpp"
@@ -17,13 +20,14 @@ namespace roost::cli {
 
 int verb_import(CommandContext& ctx) {
   auto query = std::make_shared<std::unique_ptr<MailQuery>>();
+  ProgressMode progress_mode = take_progress_option(ctx.args);
   return run_mail_verb(
       ctx, {"import", "s", 3,
             [query](CommandContext&, MailCommandArgs& a) {
               *query = std::make_unique<MailQuery>(
                   std::vector<std::string>(a.positional.begin() + 2, a.positional.end()));
             },
-            [query](CommandContext& c, MailUser& user, MailCommandArgs& a) {
+            [query, progress_mode](CommandContext& c, MailUser& user, MailCommandArgs& a) {
               auto rec = c.env.userdb().lookup(user.name());
               VarExpander vars = VarExpander::for_user(user.name(), rec ? rec->home : "");
               MailLocation loc = parse_mail_location(a.positional[0], vars);
@@ -39,6 +43,13 @@ int verb_import(CommandContext& ctx) {
               source_ns[0].storage = open_storage(loc, settings);
               MailUser source(user.name(), std::move(source_ns));
               const std::string parent = a.positional[1];
+              std::unique_ptr<ProgressDisplay> progress;
+              if (progress_enabled(progress_mode, STDERR_FILENO)) {
+                progress = std::make_unique<ProgressDisplay>(c.err, "import");
+                size_t boxes = 0;  // the mailboxes the query may import from
+                for (const auto& info : source.list_mailboxes()) boxes += info.selectable;
+                progress->tree_planned(boxes);
+              }
               (*query)->for_each_mailbox(
                   source, [&](const std::string& name, const std::string&, Mailbox& from,
                               const std::vector<const MessageRecord*>& matches) {
@@ -61,11 +72,18 @@ int verb_import(CommandContext& ctx) {
                     std::set<std::string> present;
                     for (const auto& m : to->messages())
                       present.insert(by_guid ? m.guid : dsync::mail_header_key(*to, m.uid));
-                    auto tx = to->begin();
-                    size_t pending = 0;
+                    std::vector<const MessageRecord*> todo;
+                    uint64_t todo_bytes = 0;
                     for (const auto* m : matches) {
                       std::string key = by_guid ? m->guid : dsync::mail_header_key(from, m->uid);
                       if (!present.insert(key).second) continue;
+                      todo.push_back(m);
+                      todo_bytes += m->physical_size;
+                    }
+                    if (progress) progress->mailbox_begin(name, todo.size(), todo_bytes);
+                    auto tx = to->begin();
+                    size_t pending = 0;
+                    for (const auto* m : todo) {
                       SaveRequest req;
                       req.flags = m->flags;
                       req.flags.system &= kFlagsStorable;
@@ -74,6 +92,7 @@ int verb_import(CommandContext& ctx) {
                       if (by_guid) req.guid = m->guid;
                       auto in = from.open_message(m->uid);
                       tx->save(*in, req);
+                      if (progress) progress->mail_copied(m->physical_size);
                       if (++pending == 100) {
                         tx->commit();
                         tx = to->begin();
@@ -81,7 +100,9 @@ int verb_import(CommandContext& ctx) {
                       }
                     }
                     tx->commit();
+                    if (progress) progress->mailbox_end(name);
                   });
+              if (progress) progress->finish();
             }});
 }
 
