@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include <memory>
-#include <set>
+#include <map>
 #include <sstream>
 
 #include "cli/environment.hpp"
@@ -67,21 +67,36 @@ int verb_import(CommandContext& ctx) {
                     auto to = r.ns->storage->open_mailbox(r.storage_name);
                     // A re-run after an interruption doesn't import twice: mail
                     // already there (same GUID, or same identifying headers when
-                    // the destination makes its own GUIDs) is skipped.
+                    // the destination makes its own GUIDs) is skipped. One that
+                    // came without any flag while the source has some is what a
+                    // crash between saving the file and writing the index leaves
+                    // (dbox keeps flags in the index only): it gets them now.
                     bool by_guid = to->can_save_guid();
-                    std::set<std::string> present;
+                    std::map<std::string, const MessageRecord*> present;
                     for (const auto& m : to->messages())
-                      present.insert(by_guid ? m.guid : dsync::mail_header_key(*to, m.uid));
+                      present.emplace(by_guid ? m.guid : dsync::mail_header_key(*to, m.uid), &m);
                     std::vector<const MessageRecord*> todo;
+                    std::vector<std::pair<uint32_t, MessageFlags>> flag_fixes;
                     uint64_t todo_bytes = 0;
                     for (const auto* m : matches) {
                       std::string key = by_guid ? m->guid : dsync::mail_header_key(from, m->uid);
-                      if (!present.insert(key).second) continue;
+                      auto [it, fresh] = present.emplace(key, nullptr);
+                      if (!fresh) {
+                        MessageFlags want = m->flags;
+                        want.system &= kFlagsStorable;
+                        const MessageRecord* there = it->second;
+                        if (there && !(there->flags.system & kFlagsStorable) &&
+                            there->flags.keywords.empty() && !(want == MessageFlags{}))
+                          flag_fixes.emplace_back(there->uid, want);
+                        continue;
+                      }
                       todo.push_back(m);
                       todo_bytes += m->physical_size;
                     }
                     if (progress) progress->mailbox_begin(name, todo.size(), todo_bytes);
                     auto tx = to->begin();
+                    for (const auto& [uid, flags] : flag_fixes)
+                      tx->update_flags(uid, FlagOp::kReplace, flags);
                     size_t pending = 0;
                     for (const auto* m : todo) {
                       SaveRequest req;

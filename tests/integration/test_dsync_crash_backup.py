@@ -6,7 +6,6 @@ a completing run that must leave 0 mail lost, 0 duplicated, flags converged
 the time; reaching fewer kill points than asked fails."""
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
@@ -23,9 +22,11 @@ TIME_LIMIT = float(os.environ.get("ROOST_DSYNC_CRASH_SECONDS", "400"))
 
 def main():
     ck = Checks()
-    with DovecotSandbox(users=[dsync_crash.USER], mail_format="maildir") as dv, \
-            tempfile.TemporaryDirectory(prefix=f"roost-crash-{MODE}-") as work:
-        res = dsync_crash.run_mode(MODE, str(dv.config_path), Path(work), kills=KILLS,
+    with DovecotSandbox(users=[dsync_crash.USER], mail_format="maildir") as dv:
+        work = Path(dv.user_home(dsync_crash.USER)) / "crash"
+        work.mkdir()
+        dv.chown_homes()
+        res = dsync_crash.run_mode(MODE, str(dv.config_path), work, kills=KILLS,
                                    seed=7000 + 0, time_limit=TIME_LIMIT)
     print(res.summary())
     for f in res.failures:
