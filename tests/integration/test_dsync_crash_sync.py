@@ -17,6 +17,7 @@ from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
 MODE = "sync"
 KILLS = int(os.environ.get("ROOST_DSYNC_CRASH_KILLS", "200"))
+SEED = int(os.environ.get("ROOST_DSYNC_CRASH_SEED", "0")) or 7000 + 1
 TIME_LIMIT = float(os.environ.get("ROOST_DSYNC_CRASH_SECONDS", "400"))
 
 
@@ -27,7 +28,7 @@ def main():
         work.mkdir()
         dv.chown_homes()
         res = dsync_crash.run_mode(MODE, str(dv.config_path), work, kills=KILLS,
-                                   seed=7000 + 1, time_limit=TIME_LIMIT)
+                                   seed=SEED, time_limit=TIME_LIMIT)
     print(res.summary())
     for f in res.failures:
         ck.check(False, f)

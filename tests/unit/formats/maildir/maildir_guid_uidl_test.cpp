@@ -93,3 +93,23 @@ TEST_CASE("maildir: a GUID-named file the uidlist never recorded keeps its GUID"
   CHECK(*parsed.list.records[1].find_ext('G') == hex);
   CHECK_FALSE(parsed.list.records[2].find_ext('G'));
 }
+
+// A crash inside create_mailbox can leave a Maildir++ folder directory
+// without cur/: it is listed, so opening it must work (Dovecot fills in the
+// subdirectories too), else every later sync of that store fails.
+TEST_CASE("maildir: a folder directory without cur/ opens as an empty mailbox",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '.');
+  st->open_mailbox("INBOX");
+  make_dirs(root + "/.Lists.dev");
+  bool listed = false;
+  for (const auto& b : st->list_mailboxes()) listed = listed || b.name == "Lists.dev";
+  CHECK(listed);
+  auto box = st->open_mailbox("Lists.dev");
+  CHECK(box->messages().empty());
+  save_message(*box, "Subject: in\n\nx\n", SaveRequest{});
+  CHECK(open_maildir(root, '.')->open_mailbox("Lists.dev")->messages().size() == 1);
+  CHECK_THROWS(st->open_mailbox("Nope"));
+}
