@@ -44,12 +44,21 @@ int verb_import(CommandContext& ctx) {
               MailUser source(user.name(), std::move(source_ns));
               const std::string parent = a.positional[1];
               std::unique_ptr<ProgressDisplay> progress;
+              std::vector<std::string> boxes;  // the mailboxes the query may import from
               if (progress_enabled(progress_mode, STDERR_FILENO)) {
                 progress = std::make_unique<ProgressDisplay>(c.err, "import");
-                size_t boxes = 0;  // the mailboxes the query may import from
-                for (const auto& info : source.list_mailboxes()) boxes += info.selectable;
-                progress->tree_planned(boxes);
+                for (const auto& info : source.list_mailboxes())
+                  if (info.selectable) boxes.push_back(info.name);
+                progress->tree_planned(boxes.size());
               }
+              // The query visits only mailboxes with matches, in list order:
+              // the ones it passed over count as done.
+              size_t next_box = 0;
+              auto done_until = [&](const std::string* name) {
+                while (next_box < boxes.size() && (!name || boxes[next_box] != *name))
+                  progress->mailbox_end(boxes[next_box++]);
+                if (next_box < boxes.size()) ++next_box;
+              };
               (*query)->for_each_mailbox(
                   source, [&](const std::string& name, const std::string&, Mailbox& from,
                               const std::vector<const MessageRecord*>& matches) {
@@ -93,7 +102,10 @@ int verb_import(CommandContext& ctx) {
                       todo.push_back(m);
                       todo_bytes += m->physical_size;
                     }
-                    if (progress) progress->mailbox_begin(name, todo.size(), todo_bytes);
+                    if (progress) {
+                      done_until(&name);
+                      progress->mailbox_begin(name, todo.size(), todo_bytes);
+                    }
                     auto tx = to->begin();
                     for (const auto& [uid, flags] : flag_fixes)
                       tx->update_flags(uid, FlagOp::kReplace, flags);
@@ -117,7 +129,10 @@ int verb_import(CommandContext& ctx) {
                     tx->commit();
                     if (progress) progress->mailbox_end(name);
                   });
-              if (progress) progress->finish();
+              if (progress) {
+                done_until(nullptr);
+                progress->finish();
+              }
             }});
 }
 
