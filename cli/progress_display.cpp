@@ -12,20 +12,19 @@ namespace roost::cli {
 
 ProgressMode take_progress_option(std::vector<std::string>& args) {
   ProgressMode mode = ProgressMode::kAuto;
+  std::vector<std::string> kept;
+  bool positional = false;  // after "--" everything is an argument
   for (auto& a : args) {
-    if (a == "--")  // the rest are positional arguments
-      break;
-    if (a == "--progress")
+    if (!positional && a == "--progress")
       mode = ProgressMode::kOn;
-    else if (a == "--no-progress")
+    else if (!positional && a == "--no-progress")
       mode = ProgressMode::kOff;
-    else
-      continue;
-    a.clear();
+    else {
+      positional = positional || a == "--";
+      kept.push_back(std::move(a));
+    }
   }
-  args.erase(
-      std::remove_if(args.begin(), args.end(), [&](const std::string& a) { return a.empty(); }),
-      args.end());
+  args = std::move(kept);
   return mode;
 }
 

@@ -93,8 +93,10 @@ TEST_CASE("progress: --progress and --no-progress", "[cli][progress]") {
   args = {"--progress", "--no-progress", "-u", "jane"};
   CHECK(take_progress_option(args) == ProgressMode::kOff);
   CHECK(args == std::vector<std::string>{"-u", "jane"});
-  args = {"-u", "jane"};
+  // Empty arguments (-s "") stay; after "--" nothing is an option.
+  args = {"-s", "", "-u", "jane", "--", "--progress"};
   CHECK(take_progress_option(args) == ProgressMode::kAuto);
+  CHECK(args == std::vector<std::string>{"-s", "", "-u", "jane", "--", "--progress"});
   CHECK(progress_enabled(ProgressMode::kOn, -1));
   CHECK_FALSE(progress_enabled(ProgressMode::kOff, 0));
   CHECK_FALSE(progress_enabled(ProgressMode::kAuto, -1));  // not a terminal
