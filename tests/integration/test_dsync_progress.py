@@ -1,7 +1,8 @@
 """The progress line of roost backup / sync / import: on stderr when stderr
 is a terminal (run under a pty here), one self-overwriting line ("\\r", no
-newline) erased at the end; nothing when stderr is a pipe unless
---progress forces it; --no-progress turns it off on a terminal."""
+newline) erased at the end, also against a remote dsync-server; nothing
+when stderr is a pipe unless --progress forces it; --no-progress turns it
+off on a terminal."""
 import os
 import pty
 import re
@@ -72,6 +73,15 @@ def main():
         rc, _out, term = run_tty(roost.argv(["backup", "-f", "--no-progress", "-u", "u1", dest],
                                             cfg))
         ck.check(rc == 0 and LINE.search(term) is None, f"--no-progress: {rc} {term!r}")
+
+        # A remote peer (as through ssh): the local side shows it.
+        with DovecotSandbox(users=["u1"], mail_location=f"sdbox:{home}/remote") as rem:
+            remote = [roost.roost_bin(), "-c", str(rem.config_path), "dsync-server", "-u", "u1"]
+            rc, _out, term = run_tty(roost.argv(["backup", "-u", "u1", *remote], cfg))
+            ck.check(rc == 0 and LINE.search(term), f"remote backup under a pty: {rc} {term!r}")
+            p = roost.run(["-f", "tab", "fetch", "-u", "u1", "mailbox", "all"],
+                          config=rem.config_path)
+            ck.check(p.stdout.count("Work") == 20, f"remote backup copied: {p.stdout}")
 
         # sync and import show it too; -v lines don't garble it.
         roost.run(["save", "-u", "u1", "-m", "INBOX"], config=cfg, input=b"Subject: new\n\nnew\n")
