@@ -151,16 +151,18 @@ def _verb_argv(mode: str, src: _Store, dst: _Store) -> list[str]:
 
 
 def run_mode(mode: str, cfg: str, work: Path, *, kills: int = 200, seed: int = 1,
-             time_limit: float = 300.0, kills_per_segment: int = 5) -> ModeResult:
+             time_limit: float = 300.0, kills_per_segment: int = 5,
+             pairs: list[tuple[str, str]] | None = None) -> ModeResult:
     """Runs *kills* kill points of *mode* (sync, backup or import) under
     *work* (a directory the mail user owns: roost runs as that user); stops early after *time_limit* seconds (the result says how far
-    it got). Failures are collected in the result, not raised."""
+    it got). *pairs*: the (source, destination) formats to rotate over
+    (default: all 16). Failures are collected in the result, not raised."""
     rng = random.Random(seed)
     res = ModeResult(mode)
     t0 = time.monotonic()
     tpl = _templates(cfg, work, rng)
     full = _calibrate(cfg, tpl, work, mode)
-    pairs = list(itertools.product(FORMATS, FORMATS))
+    pairs = list(pairs or itertools.product(FORMATS, FORMATS))
     rng.shuffle(pairs)
     if os.environ.get("ROOST_DSYNC_CRASH_PAIRS"):  # e.g. "maildir:mbox,sdbox:mdbox", to chase one
         pairs = [tuple(p.split(":")) for p in os.environ["ROOST_DSYNC_CRASH_PAIRS"].split(",")]
