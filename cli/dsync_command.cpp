@@ -1,5 +1,7 @@
 #include "cli/dsync_command.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -7,6 +9,7 @@
 #include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
 #include "cli/special_use.hpp"
+#include "cli/progress_display.hpp"
 #include "dsync/dsync_local.hpp"
 #include "dsync/dsync_remote.hpp"
 #include "formats/location/mail_location.hpp"
@@ -96,6 +99,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
     dry_run = true;
     args.erase(it);
   }
+  ProgressMode progress_mode = take_progress_option(args);
   return run_mail_verb(
       ctx, {verb, "1fPRUvNl:m:x:n:s:T:", 1,
             [&](CommandContext&, MailCommandArgs& a) {
@@ -124,6 +128,16 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
               }
               dsync::BrainSettings s = brain_settings(c, user, ns, a, backup, dry_run);
               bool want_state = a.has('s');
+              std::shared_ptr<ProgressDisplay> progress;
+              if (!dry_run && progress_enabled(progress_mode, STDERR_FILENO)) {
+                progress = std::make_shared<ProgressDisplay>(c.err, verb);
+                s.progress = progress;
+                if (s.log)  // a log line first erases the progress line
+                  s.log = [log = s.log, p = progress.get()](const std::string& line) {
+                    p->clear();
+                    log(line);
+                  };
+              }
 
               dsync::BrainResult r;
               if (is_remote(a)) {
@@ -149,6 +163,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 r = dsync::sync_until_settled(*ns.storage, *dest, s, dsync::ChannelKind::kInProcess,
                                               kChangedRetries + 1);
               }
+              if (progress) progress->finish();
               std::vector<std::string> changed = r.changed_mailboxes;
               if (dry_run) {
                 c.out << r.plan.dump(2) << "\n";

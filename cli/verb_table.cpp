@@ -61,15 +61,17 @@ const std::vector<Verb>& verb_table() {
        "move matching messages to a mailbox", verb_move},
       {"sync",
        "[-u <user>|-A|-F <file>] [-1fRv] [-l <secs>] [-m <mailbox>] [-x <mask>] [-n <ns>] "
-       "[-s <state>] [--dry-run] <destination location>",
+       "[-s <state>] [--dry-run] [--[no-]progress] <destination location>",
        "two-way sync with another mail location (dsync)", verb_sync},
       {"backup",
        "[-u <user>|-A|-F <file>] [-fRv] [-l <secs>] [-m <mailbox>] [-x <mask>] [-n <ns>] "
-       "[-s <state>] [--dry-run] <destination location>",
+       "[-s <state>] [--dry-run] [--[no-]progress] <destination location>",
        "make the destination an exact copy (-R: restore from it)", verb_backup},
       {"dsync-server", "[-u <user>] [-U]",
        "the remote side of sync/backup (speaks dsync on stdin/stdout)", verb_dsync_server_cmd},
-      {"import", "[-u <user>|-A|-F <file>] [-s] <source location> <parent folder> <search query>",
+      {"import",
+       "[-u <user>|-A|-F <file>] [-s] [--[no-]progress] <source location> <parent folder> "
+       "<search query>",
        "copy matching mail from another mail location into the user's mailboxes", verb_import},
       {"force-resync", "[-u <user>|-A|-F <file>] <mailbox mask>",
        "rebuild the index from the mail files", verb_force_resync},

@@ -386,9 +386,26 @@ struct Brain::Impl {
         if (e.exit_code() != kExitNotFound) throw;
         // Expunged since the list was sent: the peer skips it (exit 2).
       }
+      if (s.progress && m.has_body) s.progress->mail_copied(m.body.size());
       ch.send(std::move(m));
     }
     ch.send(EndOfList{});
+  }
+
+  // Progress: what this side will save plus what it will send.
+  void report_begin(const std::string& name, Mailbox* box, const MailboxPlan& plan, bool saves_here,
+                    const std::vector<MailRequest>& peer_reqs) {
+    size_t count = peer_reqs.size() + (saves_here ? plan.saves.size() : 0);
+    uint64_t bytes = 0;
+    if (box && count) {
+      std::unordered_map<uint32_t, uint64_t> size;
+      for (const auto& rec : box->messages()) size[rec.uid] = rec.physical_size;
+      for (const auto& r : peer_reqs) bytes += size[r.uid];
+      if (saves_here)
+        for (const auto& sv : plan.saves)
+          if (!sv.from_remote) bytes += size[sv.source_uid];
+    }
+    s.progress->mailbox_begin(name, count, bytes);
   }
 
   bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name) {
@@ -427,16 +444,20 @@ struct Brain::Impl {
         req.pop3_order = m.pop3_order;
         std::istringstream in(m.body);
         tx->save(in, req);
+        if (s.progress) s.progress->mail_copied(m.body.size());
       } else {
+        uint64_t size = 0;
         for (const auto& rec : box.messages())
           if (rec.uid == sv.source_uid) {
             req.received_date = rec.received_date;
             req.save_date = rec.save_date;
             req.pop3_uidl = rec.pop3_uidl;
+            size = rec.physical_size;
             break;
           }
         auto in = box.open_message(sv.source_uid);
         tx->save(*in, req);
+        if (s.progress) s.progress->mail_copied(size);
       }
       if (++pending >= kCommitInterval) {
         tx->commit();
@@ -557,7 +578,10 @@ struct Brain::Impl {
       for (const auto& r : reqs) ch.send(r);
       ch.send(EndOfList{});
     }
-    if (!dest_only) answer_requests(box.get(), expect_list<MailRequest>(ch, "mail requests"));
+    std::vector<MailRequest> peer_reqs;
+    if (!dest_only) peer_reqs = expect_list<MailRequest>(ch, "mail requests");
+    if (s.progress) report_begin(name, box.get(), plan, !source_only && !s.dry_run, peer_reqs);
+    if (!dest_only) answer_requests(box.get(), peer_reqs);
     bool changed = false;
     if (!source_only) {  // the destination sends no mails
       if (s.dry_run || !box)
@@ -631,7 +655,11 @@ struct Brain::Impl {
     if (!dir.two_way()) ch.set_flow_limit(kFlowLimit);
     result.plan["messages"] = nlohmann::json::array();
     if (master) {
-      for (const auto& p : tree.pairs) sync_mailbox(&p, {}, false);
+      if (s.progress) s.progress->tree_planned(tree.pairs.size());
+      for (const auto& p : tree.pairs) {
+        sync_mailbox(&p, {}, false);
+        if (s.progress) s.progress->mailbox_end(join_name(p.master_name, storage.separator()));
+      }
       ch.send(EndOfList{});
       expect<Finish>(ch, "the finish");
       return;

@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 
 #include "dsync/dsync_channel.hpp"
 #include "dsync/dsync_direction.hpp"
+#include "dsync/dsync_progress.hpp"
 #include "dsync/dsync_state.hpp"
 #include "formats/model/storage.hpp"
 
@@ -25,6 +27,8 @@ struct BrainSettings {
   bool dry_run = false;
   std::string hostname = "roost";
   std::function<void(const std::string&)> log;  // -v: per-mailbox lines
+  // Master only (a local run doesn't pass it to its slave): what is copied.
+  std::shared_ptr<ProgressObserver> progress;
 };
 
 struct BrainResult {

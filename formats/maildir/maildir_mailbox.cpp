@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <unordered_set>
 
 #include "formats/index/dovecot_index_header.hpp"
@@ -374,6 +376,23 @@ void MaildirMailbox::sweep_leftovers() {
   }
 }
 
+namespace {
+// A save with a 32-hex-digit GUID (from dbox, mbox) names its file
+// "<guid>,S=..,W=.." and records the GUID in the uidlist's G field. A crash
+// between the rename into new/ or cur/ and the uidlist write leaves the file
+// without its line: give the GUID back when the file is found, so a resumed
+// dsync or import recognises the mail instead of copying it again.
+std::optional<std::string> guid_of_guid_named(const std::string& base) {
+  size_t end = base.find(',');
+  if (end == std::string::npos) end = base.size();
+  if (end != 32) return std::nullopt;
+  for (size_t i = 0; i < end; ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(base[i]))) return std::nullopt;
+  if (end == base.size()) return std::nullopt;  // the name already is the GUID
+  return base.substr(0, end);
+}
+}  // namespace
+
 void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
   scan(s);
   sweep_leftovers();
@@ -398,6 +417,7 @@ void MaildirMailbox::sync_locked(Session& s, MailIndex::Transaction& itx) {
     UidListRecord r;
     r.uid = s.list.next_uid++;
     r.name = base;
+    if (auto g = guid_of_guid_named(base)) r.set_ext('G', *g);
     s.append += serialize_uidlist_record(r);
     s.list.records.push_back(std::move(r));
   }

@@ -305,6 +305,11 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
     if (is_inbox(name)) {
       // INBOX always exists: create it on first use, as Dovecot does.
       create_mailbox("INBOX");
+    } else if (!fs_layout_ && is_dir(p.mail_dir)) {
+      // A Maildir++ folder directory without cur/ (a create interrupted
+      // by a crash, or a client that made only the directory) is listed as
+      // a mailbox: fill in the subdirectories on open, as Dovecot does.
+      for (const char* sub : {"cur", "new", "tmp"}) make_dirs(path_join(p.mail_dir, sub));
     } else {
       throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
     }

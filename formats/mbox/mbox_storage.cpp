@@ -22,8 +22,23 @@ namespace {
 constexpr const char* kIndexDirName = ".imap";
 constexpr const char* kSubscriptionsName = ".subscriptions";
 
+// A dotlock's temp file ("<file>.lock.tmp.<pid>.<n>" while taking it,
+// "<file>.lock.tmp" for new content) that a killed writer left behind is
+// no mailbox either: listed, it would be synced as one and fail to parse.
+bool is_dotlock_temp(std::string_view n) {
+  size_t at = n.rfind(".lock.tmp");
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = n.substr(at + 9);
+  if (rest.empty()) return true;
+  if (rest[0] != '.') return false;
+  rest.remove_prefix(1);
+  size_t dot = rest.find('.');
+  return dot != std::string_view::npos && parse_u64(rest.substr(0, dot)) &&
+         parse_u64(rest.substr(dot + 1));
+}
+
 bool is_internal_name(const std::string& n) {
-  return n.empty() || n[0] == '.' || n.ends_with(".lock");
+  return n.empty() || n[0] == '.' || n.ends_with(".lock") || is_dotlock_temp(n);
 }
 }  // namespace
 

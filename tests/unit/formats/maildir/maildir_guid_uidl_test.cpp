@@ -65,3 +65,51 @@ TEST_CASE("maildir: a G field added to an indexed uidlist line changes the GUID"
   REQUIRE(inbox->messages().size() == 1);
   CHECK(inbox->messages()[0].guid == "feedfacefeedfacefeedfacefeedface");
 }
+
+// A crash between moving a GUID-named file into new/ and writing its uidlist
+// line leaves "<guid>,S=..,W=.." unlisted: found again, it gets its GUID back
+// (so a resumed dsync or import doesn't copy the mail twice), G field too.
+TEST_CASE("maildir: a GUID-named file the uidlist never recorded keeps its GUID",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '/');
+  save_message(*st->open_mailbox("INBOX"), "Subject: listed\n\nx\n", SaveRequest{});
+  std::string body = "Subject: lost line\n\ny\n";
+  std::string hex = "00112233445566778899aabbccddeeff";
+  write_file_atomic(root + "/new/" + hex + ",S=" + std::to_string(body.size()) +
+                        ",W=" + std::to_string(body.size() + 3),
+                    body, 0600);
+  // Not a GUID name: the base name stays the GUID, as Dovecot reports it.
+  write_file_atomic(root + "/new/1700000000.M1P2.host,S=5,W=6", "a\n\nb\n", 0600);
+  auto inbox = open_maildir(root, '/')->open_mailbox("INBOX");
+  REQUIRE(inbox->messages().size() == 3);
+  // New files get their UIDs in name order: the GUID-named one first.
+  CHECK(inbox->messages()[1].guid == hex);
+  CHECK(inbox->messages()[2].guid == "1700000000.M1P2.host,S=5,W=6");
+  auto parsed = parse_uidlist(read_file(root + "/dovecot-uidlist"));
+  REQUIRE(parsed.list.records.size() == 3);
+  REQUIRE(parsed.list.records[1].find_ext('G'));
+  CHECK(*parsed.list.records[1].find_ext('G') == hex);
+  CHECK_FALSE(parsed.list.records[2].find_ext('G'));
+}
+
+// A crash inside create_mailbox can leave a Maildir++ folder directory
+// without cur/: it is listed, so opening it must work (Dovecot fills in the
+// subdirectories too), else every later sync of that store fails.
+TEST_CASE("maildir: a folder directory without cur/ opens as an empty mailbox",
+          "[maildir][uidlist]") {
+  TempDir dir;
+  std::string root = dir.path + "/Maildir";
+  auto st = open_maildir(root, '.');
+  st->open_mailbox("INBOX");
+  make_dirs(root + "/.Lists.dev");
+  bool listed = false;
+  for (const auto& b : st->list_mailboxes()) listed = listed || b.name == "Lists.dev";
+  CHECK(listed);
+  auto box = st->open_mailbox("Lists.dev");
+  CHECK(box->messages().empty());
+  save_message(*box, "Subject: in\n\nx\n", SaveRequest{});
+  CHECK(open_maildir(root, '.')->open_mailbox("Lists.dev")->messages().size() == 1);
+  CHECK_THROWS(st->open_mailbox("Nope"));
+}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <iterator>
 #include <sstream>
 
@@ -147,5 +148,24 @@ TEST_CASE("mbox save, flags, expunge and reopen", "[mbox]") {
   CHECK(st->mailbox_exists("c"));
   st->delete_mailbox("c");
   CHECK_FALSE(st->mailbox_exists("c"));
+  remove_tree(dir);
+}
+
+// A writer killed while taking a dotlock leaves "<file>.lock.tmp.<pid>.<n>"
+// next to the mbox files: never a mailbox (a sync would copy it and fail).
+TEST_CASE("mbox: dotlock leftovers of a killed writer are not mailboxes", "[mbox]") {
+  std::string dir = make_tmp();
+  auto st = storage_at(dir + "/mail", dir + "/mail/inbox");
+  st->create_mailbox("INBOX");
+  st->create_mailbox("Work");
+  write_file_atomic(dir + "/mail/inbox.lock.tmp.6191.0", "6191:host\n", 0600);
+  write_file_atomic(dir + "/mail/Work.lock.tmp", "x", 0600);
+  write_file_atomic(dir + "/mail/Work.lock", "1:host\n", 0600);
+  write_file_atomic(dir + "/mail/notes.lock.tmp.v2", "From a@b Mon Jan  1 00:00:00 2024\n\nx\n",
+                    0600);  // not Roost's pattern: a mailbox
+  std::vector<std::string> names;
+  for (const auto& i : st->list_mailboxes()) names.push_back(i.name);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"INBOX", "Work", "notes.lock.tmp.v2"});
   remove_tree(dir);
 }
