@@ -227,6 +227,17 @@ struct Brain::Impl {
     return b;
   }
 
+  // An 'e' change; where mails are paired by header key it carries the key
+  // the driver recorded with the expunge, so the peer removes only that mail.
+  static MailChange expunge_change(const ExpungeRecord& x, bool use_hash) {
+    MailChange c;
+    c.type = 'e';
+    c.uid = x.uid;
+    c.guid = x.guid;
+    if (use_hash) c.hdr_hash = x.hdr_key;
+    return c;
+  }
+
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
@@ -241,27 +252,15 @@ struct Brain::Impl {
       e.flags.system &= kFlagsStorable;
       l.messages.push_back(std::move(e));
     }
-    for (const auto& x : box->expunged_since(0)) {
-      MailChange c;
-      c.type = 'e';
-      c.uid = x.uid;
-      c.guid = x.guid;
-      l.expunges.push_back(std::move(c));
-    }
+    for (const auto& x : box->expunged_since(0)) l.expunges.push_back(expunge_change(x, use_hash));
     return l;
   }
 
   // `since`: send only messages changed after this modseq (incremental).
-  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
+  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
     ch.send(EndOfList{});  // attributes: none
     if (since && box) {
-      for (const auto& x : box->expunged_since(*since)) {
-        MailChange c;
-        c.type = 'e';
-        c.uid = x.uid;
-        c.guid = x.guid;
-        ch.send(std::move(c));
-      }
+      for (const auto& x : box->expunged_since(*since)) ch.send(expunge_change(x, use_hash));
     } else {
       for (const auto& x : l.expunges) ch.send(x);
     }
@@ -462,7 +461,7 @@ struct Brain::Impl {
     // Backup and one-way (dsync-protocol.md §5): the source sends its
     // changes and mails, the destination only its requests.
     bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
-    if (!dest_only) send_list(local, since, box.get());
+    if (!dest_only) send_list(local, since, box.get(), use_hash);
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
