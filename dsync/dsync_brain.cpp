@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -327,8 +328,10 @@ struct Brain::Impl {
     ch.send(EndOfList{});
   }
 
-  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name) {
+  // `saved`: how many mails this side saved (the others vanished meanwhile).
+  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name, size_t& saved) {
     bool changed = false;
+    saved = 0;
     if (plan.reset_uids) {
       auto tx = box.begin();
       for (const auto& r : box.messages()) tx->expunge(r.uid);
@@ -374,6 +377,7 @@ struct Brain::Impl {
         auto in = box.open_message(sv.source_uid);
         tx->save(*in, req);
       }
+      ++saved;
       if (++pending >= kCommitInterval) {
         tx->commit();
         tx = box.begin();
@@ -487,12 +491,28 @@ struct Brain::Impl {
       ch.send(EndOfList{});
     }
     if (!dest_only) answer_requests(box.get(), expect_list<MailRequest>(ch, "mail requests"));
+    // Changed by someone else since this side listed it? (The exported
+    // list no longer tells the peer everything.)
     bool changed = false;
+    std::optional<MailboxStatus> before_apply;
+    if (box && !s.dry_run) {
+      before_apply = fresh_status(*box);
+      if (status_moved(*before_apply, mine)) {
+        log("mailbox " + name + ": changed by another program during the sync");
+        changed = true;
+      }
+    }
     if (!source_only) {  // the destination sends no mails
-      if (s.dry_run || !box)
+      if (s.dry_run || !box) {
         expect_list<Mail>(ch, "the end of the mails");
-      else
-        changed = apply(*box, plan, name);
+      } else {
+        size_t saved = 0;
+        if (apply(*box, plan, name, saved)) changed = true;
+        if (!changed && !plan.reset_uids && changed_beyond(*box, *before_apply, plan, saved)) {
+          log("mailbox " + name + ": changed by another program during the sync");
+          changed = true;
+        }
+      }
     }
     MailboxItem after = box && !s.dry_run ? box_item(box.get(), mine.mailbox_guid) : mine;
     MailboxState my_state{key,
@@ -505,7 +525,11 @@ struct Brain::Impl {
     ch.send(my_state);
     MailboxState peer_state = expect<MailboxState>(ch, "the peer's mailbox state");
     if (changed || peer_state.changes_during_sync) result.changed_mailboxes.push_back(name);
-    if (master) {
+    if (master && (changed || peer_state.changes_during_sync)) {
+      // What changed meanwhile isn't synced: the state must not claim it is
+      // (the next pass would skip it). The old state, if any, still holds.
+      if (known) result.new_state[key] = *known;
+    } else if (master) {
       MailboxItem peer_after;
       peer_after.uid_validity = peer_state.last_uidvalidity;
       peer_after.highest_modseq = peer_state.last_common_modseq;
@@ -516,6 +540,41 @@ struct Brain::Impl {
       log("mailbox " + name + ": " + std::to_string(plan.saves.size()) + " saved, " +
           std::to_string(plan.expunges.size()) + " expunged, " +
           std::to_string(plan.flag_sets.size()) + " flag changes");
+  }
+
+  static MailboxStatus fresh_status(Mailbox& box) {
+    box.sync();  // what others wrote to disk since
+    return box.status();
+  }
+
+  // Whether the mailbox moved on from what its B item announced.
+  static bool status_moved(const MailboxStatus& now, const MailboxItem& announced) {
+    return now.uidvalidity != announced.uid_validity || now.uidnext != announced.uid_next ||
+           now.messages != announced.messages_count ||
+           now.highest_modseq != announced.highest_modseq;
+  }
+
+  // After this side applied `plan` (`saved` mails) on top of `before`:
+  // whether anything else changed too. Every message change since then must
+  // be one of the plan's: a save (as many new UIDs as saves), a flag change
+  // of a planned UID, an expunge of a planned UID.
+  static bool changed_beyond(Mailbox& box, const MailboxStatus& before, const MailboxPlan& plan,
+                             size_t saved) {
+    MailboxStatus now = fresh_status(box);
+    if (now.uidvalidity != before.uidvalidity) return true;
+    std::set<uint32_t> flagged, expunged(plan.expunges.begin(), plan.expunges.end());
+    for (const auto& [uid, f] : plan.flag_sets) flagged.insert(uid);
+    size_t fresh = 0;
+    for (const auto& r : box.changed_since(before.highest_modseq)) {
+      if (r.uid >= before.uidnext)
+        ++fresh;
+      else if (!flagged.count(r.uid))
+        return true;
+    }
+    if (fresh != saved) return true;
+    for (const auto& x : box.expunged_since(before.highest_modseq))
+      if (!expunged.count(x.uid)) return true;  // this side never expunges what it saves
+    return false;
   }
 
   void record_state(const Guid128& g, const MailboxItem& m, const MailboxItem& sl) {

@@ -345,3 +345,44 @@ TEST_CASE("dsync: a backup bigger than the flow limit streams through", "[dsync]
 }
 
 }  // namespace roost::test::dsync
+
+namespace roost::test::dsync {
+
+TEST_CASE("dsync: a mailbox another program changes during the run is synced again", "[dsync]") {
+  for (const auto& fa : formats())
+    for (const auto& fb : formats())
+      for (bool two_way : {true, false}) {
+        INFO(fa << "->" << fb << (two_way ? " sync" : " backup"));
+        Store a(fa), b(fb);
+        for (int i = 0; i < 3; ++i) save(*a.storage, "INBOX", message("m" + std::to_string(i)));
+        save(*a.storage, "Other", message("o"));
+        // Another program writing to A while A sends its mails.
+        StorageSettings st;
+        st.fsync = false;
+        auto other = open_storage(a.storage->location(), st);
+        int late = 0;
+        OpenCounter ca;
+        auto wa = counting(*a.storage, ca);
+        ca.on_open_message = [&](uint32_t) {
+          if (late > 0) return;
+          save(*other, "INBOX", message("late" + std::to_string(late++)));
+          auto box = other->open_mailbox("INBOX");
+          set_flags(*other, "INBOX", box->messages().front().uid, "\\Flagged");
+        };
+        Direction d = two_way ? Direction{} : backup();
+        auto r = sync(*wa, *b.storage, d);
+        CHECK(r.changed_mailboxes.empty());
+        auto sa = snapshot(*a.storage, false);
+        CHECK(sa == snapshot(*b.storage, false));
+        CHECK(sa["INBOX"].size() == 4);
+        // One that keeps changing is named (exit 2) after the bounded re-syncs.
+        ca.on_open_message = [&](uint32_t) {
+          save(*other, "INBOX", message("late" + std::to_string(late++)));
+        };
+        save(*a.storage, "INBOX", message("more"));
+        r = sync(*wa, *b.storage, d);
+        CHECK(r.changed_mailboxes == std::vector<std::string>{"INBOX"});
+      }
+}
+
+}  // namespace roost::test::dsync
