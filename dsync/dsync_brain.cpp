@@ -1,6 +1,7 @@
 #include "dsync/dsync_brain.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -134,6 +135,16 @@ struct Brain::Impl {
   TreeView own_tree() {
     TreeView v;
     auto subs = storage.subscriptions();
+    // When each mailbox was last renamed and its subscription last changed
+    // (the log is oldest first: the last entry wins).
+    std::map<Guid128, int64_t> renamed;
+    std::unordered_map<std::string, int64_t> sub_changed;
+    for (const auto& c : storage.mailbox_list_changes()) {
+      if (c.kind == MailboxListChange::Kind::kRename)
+        renamed[c.guid] = c.timestamp;
+      else
+        sub_changed[c.name] = c.timestamp;
+    }
     for (const auto& info : storage.list_mailboxes()) {
       if (!info.selectable || !wanted(info.name)) continue;
       auto box = storage.open_mailbox(info.name);
@@ -144,6 +155,9 @@ struct Brain::Impl {
       n.uid_validity = st.uidvalidity;
       n.uid_next = st.uidnext;
       n.subscribed = std::find(subs.begin(), subs.end(), info.name) != subs.end();
+      if (auto r = renamed.find(st.guid); r != renamed.end()) n.last_renamed_or_created = r->second;
+      if (auto c = sub_changed.find(info.name); c != sub_changed.end())
+        n.last_subscription_change = c->second;
       v.nodes.push_back(std::move(n));
     }
     v.deletes.hierarchy_sep = storage.separator();
