@@ -1,7 +1,7 @@
 // Two brains in one process, over the in-process channel and over the byte
 // stream, on every pair of formats in formats().
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include "dsync/dsync_state.hpp"
 #include "lib/error.hpp"
@@ -395,36 +395,35 @@ TEST_CASE("dsync: an unsubscribe propagates two-way; the later rename wins", "[d
   // later timestamps).
   const auto& f = formats();
   for (size_t i = 0; i < f.size(); ++i) {
-    {
-      const std::string &fa = f[i], &fb = f[(i + 1) % f.size()];
-      INFO(fa << "<->" << fb);
-      Store a(fa), b(fb);
-      save(*a.storage, "Box", message("x"));
-      save(*a.storage, "Ren", message("r"));
-      a.storage->set_subscribed("Box", true);
-      sync(*a.storage, *b.storage);
-      REQUIRE(b.storage->subscriptions() == std::vector<std::string>{"Box"});
-      // The slave unsubscribes after the sync subscribed it: not undone.
-      sleep(1);
-      b.storage->set_subscribed("Box", false);
-      sync(*a.storage, *b.storage);
-      CHECK(a.storage->subscriptions().empty());
-      CHECK(b.storage->subscriptions().empty());
-      // And the master subscribing again later wins back.
-      sleep(1);
-      a.storage->set_subscribed("Box", true);
-      sync(*a.storage, *b.storage);
-      CHECK(b.storage->subscriptions() == std::vector<std::string>{"Box"});
-      // Both rename one mailbox: the slave's rename is the later one.
-      a.storage->rename_mailbox("Ren", "ByMaster");
-      sleep(1);
-      b.storage->rename_mailbox("Ren", "BySlave");
-      sync(*a.storage, *b.storage);
-      CHECK(a.storage->mailbox_exists("BySlave"));
-      CHECK_FALSE(a.storage->mailbox_exists("ByMaster"));
-      CHECK(b.storage->mailbox_exists("BySlave"));
-      CHECK(snapshot(*a.storage, false) == snapshot(*b.storage, false));
-    }
+    const std::string &fa = f[i], &fb = f[(i + 1) % f.size()];
+    INFO(fa << "<->" << fb);
+    Store a(fa), b(fb);
+    save(*a.storage, "Box", message("x"));
+    save(*a.storage, "Ren", message("r"));
+    a.storage->set_subscribed("Box", true);
+    sync(*a.storage, *b.storage);
+    REQUIRE(b.storage->subscriptions() == std::vector<std::string>{"Box"});
+    // The slave unsubscribes after the sync subscribed it: not undone.
+    sleep(1);
+    b.storage->set_subscribed("Box", false);
+    sync(*a.storage, *b.storage);
+    CHECK(a.storage->subscriptions().empty());
+    CHECK(b.storage->subscriptions().empty());
+    // And the master subscribing again later wins back.
+    sleep(1);
+    a.storage->set_subscribed("Box", true);
+    sync(*a.storage, *b.storage);
+    CHECK(b.storage->subscriptions() == std::vector<std::string>{"Box"});
+    // Both rename one mailbox: the slave's rename is the later one.
+    a.storage->rename_mailbox("Ren", "ByMaster");
+    sleep(1);
+    b.storage->rename_mailbox("Ren", "BySlave");
+    sync(*a.storage, *b.storage);
+    CHECK(a.storage->mailbox_exists("BySlave"));
+    CHECK_FALSE(a.storage->mailbox_exists("ByMaster"));
+    CHECK(b.storage->mailbox_exists("BySlave"));
+    CHECK(snapshot(*a.storage, false) == snapshot(*b.storage, false));
+  }
 }
 
 }  // namespace roost::test::dsync

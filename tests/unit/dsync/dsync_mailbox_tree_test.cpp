@@ -132,9 +132,9 @@ TEST_CASE("mailbox log: typed records next to deletes, each reader skips the oth
   u.kind = MailboxListChange::Kind::kUnsubscribe;
   u.name = "Sub folder/x";
   u.timestamp = 1700000002;
-  std::string data = serialize_deleted_mailbox({d, 1700000000}) +
-                     serialize_mailbox_list_change(r) + serialize_mailbox_list_change(u) +
-                     "S 12x name\nR " + g.hex() + "\nS 1700000003";  // junk, torn
+  std::string data = serialize_deleted_mailbox({d, 1700000000}) + serialize_mailbox_list_change(r) +
+                     serialize_mailbox_list_change(u) + "S 12x name\nR " + g.hex() +
+                     "\nS 1700000003";  // junk, torn
   auto dels = parse_deleted_mailboxes(data);
   REQUIRE(dels.size() == 1);
   CHECK(dels[0].guid == d);
