@@ -7,6 +7,7 @@
 #include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
 #include "dsync/dsync_local.hpp"
+#include "dsync/dsync_peer_state.hpp"
 #include "dsync/dsync_remote.hpp"
 #include "formats/location/mail_location.hpp"
 #include "formats/location/namespace_settings.hpp"
@@ -129,6 +130,15 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
               }
               dsync::BrainSettings s = brain_settings(c, user, ns, a, backup, dry_run);
               bool want_state = a.has('s');
+              // Without -s and -f: the state this store kept for this peer
+              // after the last successful run (incremental, as with -s).
+              std::string state_file =
+                  dsync::peer_state_path(ns.storage->location(), join(a.positional, " "));
+              dsync::StateMap saved = dsync::load_peer_state(state_file);
+              if (!a.has('s') && !a.has('f') && !saved.empty()) {
+                s.state = saved;
+                s.sync_type = 's';
+              }
 
               dsync::BrainResult r;
               if (is_remote(a)) {
@@ -159,6 +169,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 c.out << r.plan.dump(2) << "\n";
                 return;
               }
+              dsync::save_peer_state(state_file, saved, r.new_state);
               if (want_state) c.out << dsync::export_state(r.new_state) << "\n";
               if (!changed.empty()) {
                 std::sort(changed.begin(), changed.end());

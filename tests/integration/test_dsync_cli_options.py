@@ -58,6 +58,15 @@ def main():
             check("unchanged since the state" in p.stderr, f"-v with a state: {p.stderr!r}")
             p = R("sync", "-u", "u1", "-s", "garbage!", dest)
             check("falling back to full sync" in p.stderr, "invalid state: no warning")
+            # Without -s: the state kept for this peer after the last
+            # successful run makes a no-op run incremental; -f ignores it.
+            R("sync", "-u", "u1", dest)
+            files = list(Path(home).rglob(".roost-dsync-state.*"))
+            check(len(files) == 1, f"per-peer state files: {files}")
+            p = R("sync", "-u", "u1", "-v", dest)
+            check("unchanged since the state" in p.stderr, f"no -s, saved state: {p.stderr!r}")
+            p = R("sync", "-u", "u1", "-f", "-v", dest)
+            check("unchanged since the state" not in p.stderr, f"-f used the state: {p.stderr!r}")
             # -l: the lock is taken and released.
             R("sync", "-u", "u1", "-l", "5", dest)
             # -1: destination-only mail stays.
