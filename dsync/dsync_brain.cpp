@@ -488,9 +488,15 @@ struct Brain::Impl {
       local.synced_modseq = master ? m : sl;
       remote.synced_modseq = master ? sl : m;
     }
+    bool incomplete = false;
     if (partial) {
       remote.partial = true;
       remote.common_uid = known->last_common_uid;
+      incomplete = !source_only && !partial_list_adds_up(remote, *known);
+      if (incomplete)
+        log("mailbox " + name +
+            ": the peer's changes since the state don't add up to its message count (a lost "
+            "expunge record?); comparing in full on another pass");
     }
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
     plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
@@ -507,7 +513,7 @@ struct Brain::Impl {
     if (!dest_only) answer_requests(box.get(), expect_list<MailRequest>(ch, "mail requests"));
     // Changed by someone else since this side listed it? (The exported
     // list no longer tells the peer everything.)
-    bool changed = false;
+    bool changed = incomplete;
     std::optional<MailboxStatus> before_apply;
     if (box && !s.dry_run) {
       before_apply = fresh_status(*box);
@@ -540,9 +546,9 @@ struct Brain::Impl {
     MailboxState peer_state = expect<MailboxState>(ch, "the peer's mailbox state");
     if (changed || peer_state.changes_during_sync) result.changed_mailboxes.push_back(name);
     if (master && (changed || peer_state.changes_during_sync)) {
-      // What changed meanwhile isn't synced: the state must not claim it is
-      // (the next pass would skip it). The old state, if any, still holds.
-      if (known) result.new_state[key] = *known;
+      // What changed meanwhile isn't synced: no state for this mailbox, so
+      // the next pass compares it in full rather than skip it.
+      result.new_state.erase(key);
     } else if (master) {
       MailboxItem peer_after;
       peer_after.uid_validity = peer_state.last_uidvalidity;
@@ -554,6 +560,18 @@ struct Brain::Impl {
       log("mailbox " + name + ": " + std::to_string(plan.saves.size()) + " saved, " +
           std::to_string(plan.expunges.size()) + " expunged, " +
           std::to_string(plan.flag_sets.size()) + " flag changes");
+  }
+
+  // An incremental list holds every message changed since the state and
+  // every expunge since: with the message count at the state they must give
+  // the peer's count now. A driver that lost expunge records fails this.
+  static bool partial_list_adds_up(const SideList& peer, const MailboxState& known) {
+    int64_t expected = known.last_messages_count;
+    for (const auto& e : peer.expunges)
+      if (e.uid <= known.last_common_uid) --expected;
+    for (const auto& m : peer.messages)
+      if (m.uid > known.last_common_uid) ++expected;
+    return expected == static_cast<int64_t>(peer.box.messages_count);
   }
 
   static MailboxStatus fresh_status(Mailbox& box) {

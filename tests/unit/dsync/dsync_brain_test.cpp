@@ -293,8 +293,11 @@ TEST_CASE("dsync: a UIDVALIDITY change on one side duplicates nothing", "[dsync]
 namespace roost::test::dsync {
 
 TEST_CASE("dsync: incremental syncs with state strings converge under random changes", "[dsync]") {
-  for (auto kind : {ChannelKind::kInProcess, ChannelKind::kByteStream}) {
-    Store a("maildir"), b("maildir");
+  for (const auto& fmt : formats()) {
+    if (fmt == "mbox") continue;  // no incremental lists: header keys
+    auto kind = fmt == "maildir" ? ChannelKind::kByteStream : ChannelKind::kInProcess;
+    INFO(fmt);
+    Store a(fmt), b(fmt);
     unsigned seed = 42;
     auto rnd = [&seed](unsigned n) {
       seed = seed * 1103515245u + 12345u;
