@@ -43,6 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto changes = roost::parse_attribute_changes(input);
   auto changes_again = roost::parse_attribute_changes(roost::serialize_attribute_changes(changes));
   if (changes_again.size() != changes.size()) abort();
+  // Its typed records (renames, subscription changes) likewise, and the
+  // two readers never take each other's lines.
+  for (const auto& c : roost::parse_mailbox_list_changes(input)) {
+    std::string line = roost::serialize_mailbox_list_change(c);
+    if (roost::parse_mailbox_list_changes(line).size() != 1) abort();
+    if (!roost::parse_deleted_mailboxes(line).empty()) abort();
+  }
   std::string err;
   if (auto st = import_state(input, err)) {
     auto again = import_state(export_state(*st), err);
