@@ -567,7 +567,9 @@ struct Brain::Impl {
   }
 
   void record_plan(const std::string& name, const MailboxPlan& plan) {
-    if (plan.empty()) return;
+    // Only a dry run prints it: a real run of 100,000 mails would hold one
+    // JSON object per mail for nothing.
+    if (plan.empty() || !s.dry_run) return;
     nlohmann::json j = {{"mailbox", name}};
     nlohmann::json saves = nlohmann::json::array();
     for (const auto& sv : plan.saves)
