@@ -6,6 +6,7 @@
 
 #include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
+#include "cli/special_use.hpp"
 #include "dsync/dsync_local.hpp"
 #include "dsync/dsync_remote.hpp"
 #include "formats/location/mail_location.hpp"
@@ -39,18 +40,12 @@ OpenNamespace& pick_namespace(MailUser& user, const MailCommandArgs& a) {
   return all.front();
 }
 
-// -m may name a mailbox by its special-use flag (\Trash): as configured
-// (`mailbox Trash { special_use = \Trash }`) or as the driver stores it.
+// -m may name a mailbox by its special-use flag (\Trash): by its
+// /private/specialuse attribute, as configured (`mailbox Trash { special_use
+// = \Trash }`) or as the driver stores it.
 std::string resolve_box(const Config& config, OpenNamespace& ns, const std::string& name) {
   if (name.empty() || name[0] != '\\') return name;
-  for (const auto& settings : load_namespaces(config)) {
-    if (settings.prefix != ns.prefix) continue;
-    for (const auto& mb : settings.mailboxes)
-      for (const auto& flag : mb.special_use)
-        if (iequals(flag, name)) return mb.name;
-  }
-  for (const auto& info : ns.storage->list_mailboxes())
-    if (iequals(info.special_use, name)) return info.name;
+  if (auto box = mailbox_with_special_use(config, ns, name)) return *box;
   throw Error(kExitNotFound, "no mailbox has the special-use flag " + name);
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "dsync/dsync_attribute_plan.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
 #include "dsync/dsync_mailbox_tree.hpp"
@@ -73,6 +74,7 @@ const char* item_name(const Item& item) {
                                 "mailbox_delete", "mailbox",       "mail_change",
                                 "mail_request",   "mail",          "finish",
                                 "end of list",    "done",          "skipped"};
+  if (std::holds_alternative<MailboxAttributeItem>(item)) return "mailbox_attribute";
   return names[item.index()];
 }
 
@@ -87,6 +89,14 @@ struct Brain::Impl {
   std::string sync_box;
   std::vector<std::string> exclude;
   bool master;
+  // The mailbox being exchanged: this side's attributes (with tombstones),
+  // what it sent, the peer's list, and whether the peer is Roost (it tells
+  // its attribute digest).
+  struct AttributeExchange {
+    std::vector<MailboxAttribute> mine, sent, peer;
+    bool received = false;
+    bool peer_is_roost = false;
+  } attrs;
 
   void log(const std::string& line) {
     if (s.log) s.log(line);
@@ -205,7 +215,7 @@ struct Brain::Impl {
           case TreeAction::Kind::kSetGuid:
             j["action"] = "set-guid";
             j["guid"] = a.guid.hex();
-            if (!s.dry_run) storage.open_mailbox(name)->update({a.guid, 0, 0});
+            if (!s.dry_run) set_guid(name, a.guid);
             break;
         }
       } catch (const Error& e) {
@@ -238,7 +248,58 @@ struct Brain::Impl {
     b.have_guids = true;
     b.have_save_guids = box->can_save_guid();
     b.can_update = box->can_update();
+    if (box->supports_attributes()) {
+      b.has_attr_digest = true;
+      b.attr_digest = attributes_digest(box->attributes());
+    }
     return b;
+  }
+
+  // Gives a mailbox another GUID; its attributes (kept by GUID) move along.
+  void set_guid(const std::string& name, const Guid128& guid) {
+    auto box = storage.open_mailbox(name);
+    auto before = own_attributes(box.get());
+    if (!box->update({guid, 0, 0}) || before.empty()) return;
+    try {
+      for (const auto& a : before) box->set_attribute(a);
+    } catch (const Error& e) {
+      log("mailbox " + name + ": attributes: " + e.what());
+    }
+  }
+
+  static std::vector<MailboxAttribute> own_attributes(Mailbox* box) {
+    if (!box || !box->supports_attributes()) return {};
+    return box->attributes(true);
+  }
+
+  // False only when both sides told their attribute digests and they differ.
+  static bool same_attributes(const MailboxItem& a, const MailboxItem& b) {
+    return !(a.has_attr_digest && b.has_attr_digest && a.attr_digest != b.attr_digest);
+  }
+
+  // Stores what plan_attributes picks from the peer's list. Attributes are
+  // not vital: one that can't be stored is logged, the sync goes on.
+  void sync_attributes(Mailbox* box, const std::string& name) {
+    auto plan = plan_attributes(attrs.mine, attrs.peer, attrs.sent, attrs.received,
+                                attrs.peer_is_roost, master, dir);
+    for (const auto& a : plan.store) {
+      std::string attr = attribute_name(a.type, a.key);
+      result.plan["attributes"].push_back(
+          {{"mailbox", name}, {"attribute", attr}, {"action", a.deleted ? "unset" : "set"}});
+      log("mailbox " + name + ": attribute " + attr + (a.deleted ? " unset" : " set"));
+      if (s.dry_run || !box) continue;
+      try {
+        box->set_attribute(a);
+      } catch (const Error& e) {
+        log("mailbox " + name + ": attribute " + attr + ": " + e.what());
+      }
+    }
+    if (s.dry_run || !box || plan.agreed.empty()) return;
+    try {
+      box->mark_attributes_synced(plan.agreed);
+    } catch (const Error& e) {
+      log("mailbox " + name + ": attributes: " + e.what());
+    }
   }
 
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
@@ -268,7 +329,8 @@ struct Brain::Impl {
 
   // `since`: send only messages changed after this modseq (incremental).
   void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
-    ch.send(EndOfList{});  // attributes: none
+    for (const auto& a : attrs.sent) ch.send(a);
+    ch.send(EndOfList{});
     if (since && box) {
       for (const auto& x : box->expunged_since(*since)) {
         MailChange c;
@@ -297,7 +359,8 @@ struct Brain::Impl {
   SideList receive_list(const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
-    expect_list<Skipped>(ch, "attributes");
+    attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
+    attrs.received = true;
     // Converted as they arrive: the list is never held twice.
     l.messages.reserve(std::min<size_t>(b.messages_count, 1u << 20));
     while (true) {
@@ -430,6 +493,7 @@ struct Brain::Impl {
       ch.send(mine);
     }
     if (!pair || skip_now || peer.mailbox_ignore || peer.mailbox_lost) return;
+    attrs.peer_is_roost = peer.has_attr_digest;
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
     Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
@@ -438,7 +502,7 @@ struct Brain::Impl {
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
           st->second.last_common_pvt_modseq == sb.highest_modseq &&
-          mb.messages_count == sb.messages_count) {
+          mb.messages_count == sb.messages_count && same_attributes(mine, peer)) {
         log("mailbox " + name + ": unchanged since the state");
         record_state(key, mb, sb);
         return;
@@ -494,10 +558,16 @@ struct Brain::Impl {
     // Backup and one-way (dsync-protocol.md §5): the source sends its
     // changes and mails, the destination only its requests.
     bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    attrs.mine = own_attributes(box.get());
+    attrs.sent = dest_only ? std::vector<MailboxAttribute>{}
+                           : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
+    attrs.peer.clear();
+    attrs.received = false;
     if (!dest_only) send_list(local, since, box.get());
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
+    sync_attributes(box.get(), name);
     if (known) {
       uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
@@ -625,7 +695,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master};
+  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

@@ -74,7 +74,16 @@ struct MailboxItem {
   // Roost's own key: the sender can change this mailbox's UIDVALIDITY
   // (Mailbox::can_update), so the two sides agree who adopts whose.
   bool can_update = false;
+  // Roost's own key: a digest of the sender's live mailbox attributes
+  // (attributes_digest), so a mailbox unchanged since the state is still
+  // exchanged when only its attributes differ. Absent from other peers.
+  bool has_attr_digest = false;
+  uint64_t attr_digest = 0;
 };
+
+// A: one mailbox attribute (a tombstone when `deleted`) of the mailbox
+// being exchanged; the attribute list precedes the mail changes.
+using MailboxAttributeItem = roost::MailboxAttribute;
 
 // C: one message (type 's') or expunge ('e') or flag change ('f').
 struct MailChange {
@@ -118,10 +127,11 @@ struct Finish {
 
 struct EndOfList {};  // "."
 struct Done {};       // "X"
-struct Skipped {};    // an item Roost doesn't use (attributes); channels drop it
+struct Skipped {};    // an item Roost doesn't use (cache fields); channels drop it
 
-using Item = std::variant<Handshake, MailboxState, TreeNode, MailboxDeletes, MailboxItem,
-                          MailChange, MailRequest, Mail, Finish, EndOfList, Done, Skipped>;
+using Item =
+    std::variant<Handshake, MailboxState, TreeNode, MailboxDeletes, MailboxItem, MailChange,
+                 MailRequest, Mail, Finish, EndOfList, Done, Skipped, MailboxAttributeItem>;
 
 const char* item_name(const Item& item);
 

@@ -45,17 +45,21 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     return m ? plan.master_actions : plan.slave_actions;
   };
   // Same name, different GUIDs neither side knows: one mailbox created twice
-  // (typically INBOX). The source's (or the master's) GUID wins.
+  // (typically INBOX). The source's GUID wins; two-way the bigger one, as
+  // Dovecot decides (each side adopts the other's GUID when it is bigger),
+  // so a Dovecot peer and Roost agree instead of swapping GUIDs each run.
   std::set<Guid128> handled;
   for (const auto& mn : master.nodes) {
     const TreeNode* sn = find_name(slave, mn.name);
     if (!sn || sn->mailbox_guid == mn.mailbox_guid) continue;
     if (find_guid(slave, mn.mailbox_guid) || find_guid(master, sn->mailbox_guid)) continue;
-    bool master_wins = dir.two_way() ? true : dir.master_is_source;
+    bool master_wins =
+        dir.two_way() ? mn.mailbox_guid.hex() > sn->mailbox_guid.hex() : dir.master_is_source;
     const Guid128& winner = master_wins ? mn.mailbox_guid : sn->mailbox_guid;
     actions(!master_wins)
         .push_back({TreeAction::Kind::kSetGuid, master_wins ? sn->name : mn.name, {}, winner});
-    plan.pairs.push_back({mn.mailbox_guid, sn->mailbox_guid, mn.name, sn->name});
+    // Known by the winning GUID from now on (the state too).
+    plan.pairs.push_back({winner, sn->mailbox_guid, mn.name, sn->name});
     handled.insert(mn.mailbox_guid);
     handled.insert(sn->mailbox_guid);
   }

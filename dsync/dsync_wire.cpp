@@ -52,7 +52,8 @@ const std::map<char, std::vector<std::string>>& own_headers() {
       {'B',
        {"mailbox_guid", "uid_validity", "uid_next", "messages_count", "first_recent_uid",
         "highest_modseq", "highest_pvt_modseq", "mailbox_lost", "mailbox_ignore", "cache_fields",
-        "have_guids", "have_save_guids", "have_only_guid128", "roost_can_update"}},
+        "have_guids", "have_save_guids", "have_only_guid128", "roost_can_update",
+        "roost_attr_digest"}},
       {'A', {"type", "key", "value", "stream", "deleted", "last_change", "modseq"}},
       {'C',
        {"type", "uid", "guid", "hdr_hash", "modseq", "pvt_modseq", "add_flags", "remove_flags",
@@ -258,7 +259,16 @@ std::string encode_item(const Item& item) {
           {b.mailbox_guid.hex(), num0(b.uid_validity), num0(b.uid_next), num0(b.messages_count),
            num0(b.first_recent_uid), num0(b.highest_modseq), num0(b.highest_pvt_modseq),
            flag(b.mailbox_lost), flag(b.mailbox_ignore), std::nullopt, flag(b.have_guids),
-           flag(b.have_save_guids), std::nullopt, flag(b.can_update)});
+           flag(b.have_save_guids), std::nullopt, flag(b.can_update),
+           b.has_attr_digest ? std::optional(std::to_string(b.attr_digest)) : std::nullopt});
+    }
+    std::string operator()(const MailboxAttributeItem& a) {
+      // As Dovecot: the value inline, no value for a tombstone, zero times
+      // and modseqs left out.
+      return encode_fields('A',
+                           {std::string(a.type == AttributeType::kPrivate ? "p" : "s"), str(a.key),
+                            a.deleted ? std::nullopt : str(a.value), std::nullopt, flag(a.deleted),
+                            num(static_cast<uint64_t>(a.last_change)), num(a.modseq)});
     }
     std::string operator()(const MailChange& c) {
       std::string kw;
@@ -324,7 +334,7 @@ std::optional<std::string> WireDecoder::take_line() {
   return line;
 }
 
-bool WireDecoder::read_body(Mail& mail) {
+bool WireDecoder::read_body(std::string& out) {
   // Line by line: a line that is just "." (LF or CRLF) ends the body; a
   // leading '.' is dropped; the CRLF before the terminator is not data.
   while (true) {
@@ -337,7 +347,7 @@ bool WireDecoder::read_body(Mail& mail) {
         body_.resize(body_.size() - 2);
       else if (!body_.empty() && body_.back() == '\n')
         body_.pop_back();
-      mail.body = std::move(body_);
+      out = std::move(body_);
       body_.clear();
       return true;
     }
@@ -348,9 +358,15 @@ bool WireDecoder::read_body(Mail& mail) {
 
 std::optional<Item> WireDecoder::next() {
   if (pending_mail_) {
-    if (!read_body(*pending_mail_)) return std::nullopt;
+    if (!read_body(pending_mail_->body)) return std::nullopt;
     Item it = std::move(*pending_mail_);
     pending_mail_.reset();
+    return it;
+  }
+  if (pending_attr_) {
+    if (!read_body(pending_attr_->value)) return std::nullopt;
+    Item it = std::move(*pending_attr_);
+    pending_attr_.reset();
     return it;
   }
   while (!preamble_done_) {
@@ -382,6 +398,11 @@ std::optional<Item> WireDecoder::next() {
   Item it = decode_line(*line);
   if (auto* m = std::get_if<Mail>(&it); m && m->has_body) {
     pending_mail_ = std::move(*m);
+    return next();
+  }
+  if (pending_attr_body_) {
+    pending_attr_body_ = false;
+    pending_attr_ = std::move(std::get<MailboxAttributeItem>(it));
     return next();
   }
   return it;
@@ -472,6 +493,25 @@ Item WireDecoder::decode_line(const std::string& line) {
       x.have_guids = f.b("have_guids");
       x.have_save_guids = f.b("have_save_guids");
       x.can_update = f.b("roost_can_update");
+      if (auto d = f.get("roost_attr_digest"); d && *d) {
+        x.has_attr_digest = true;
+        x.attr_digest = f.u("roost_attr_digest");
+      }
+      return x;
+    }
+    case 'A': {
+      MailboxAttributeItem x;
+      std::string t = f.s("type");
+      if (t != "p" && t != "s")
+        throw Error(kExitProtocol, "dsync: bad mailbox attribute type '" + t + "'");
+      x.type = t == "p" ? AttributeType::kPrivate : AttributeType::kShared;
+      x.key = f.s("key");
+      if (x.key.empty()) throw Error(kExitProtocol, "dsync: mailbox attribute without a key");
+      x.deleted = f.b("deleted");
+      x.last_change = static_cast<int64_t>(f.u("last_change"));
+      x.modseq = f.u("modseq");
+      x.value = f.s("value");
+      if (f.b("stream")) pending_attr_body_ = true;  // the value follows as a body
       return x;
     }
     case 'C': {
@@ -518,7 +558,7 @@ Item WireDecoder::decode_line(const std::string& line) {
       return x;
     }
     default:
-      // Items Roost doesn't use (attributes, cache fields) are skipped.
+      // Items Roost doesn't use (cache fields) are skipped.
       return Skipped{};
   }
 }

@@ -32,7 +32,7 @@ class WireDecoder {
  private:
   std::optional<std::string> take_line();
   Item decode_line(const std::string& line);
-  bool read_body(Mail& mail);
+  bool read_body(std::string& out);
 
   std::string buf_;
   size_t pos_ = 0;
@@ -41,6 +41,9 @@ class WireDecoder {
   std::map<char, std::vector<std::string>> headers_;
   // A mail whose body is still arriving.
   std::optional<Mail> pending_mail_;
+  // An attribute whose value is still arriving as a body ("stream").
+  std::optional<MailboxAttributeItem> pending_attr_;
+  bool pending_attr_body_ = false;
   std::string body_;
 };
 

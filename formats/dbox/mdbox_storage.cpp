@@ -14,6 +14,7 @@
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -326,6 +327,7 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   // After the files: a crash in between leaves at worst a delete a peer
   // may undo.
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), storage_settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {
@@ -366,7 +368,10 @@ std::unique_ptr<Mailbox> MdboxStorage::open_mailbox(const std::string& name) {
     if (!is_inbox(name)) throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
     create_mailbox("INBOX");  // INBOX always exists, as in Dovecot
   }
-  return std::make_unique<MdboxMailbox>(*this, is_inbox(name) ? "INBOX" : name, dir);
+  auto box = std::make_unique<MdboxMailbox>(*this, is_inbox(name) ? "INBOX" : name, dir);
+  box->attach_attribute_store(
+      std::make_shared<AttributeFileStore>(list_dir_path(), storage_settings_.fsync));
+  return box;
 }
 
 void register_mdbox_driver() {

@@ -10,6 +10,7 @@
 #include "formats/dbox/dbox_mailbox_list.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_log.hpp"
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "lib/error.hpp"
@@ -178,6 +179,7 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
     ::rmdir(p.index_dir.c_str());
   }
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {
@@ -217,8 +219,11 @@ std::unique_ptr<Mailbox> SdboxStorage::open_mailbox(const std::string& name) {
     if (!is_inbox(name)) throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
     create_mailbox("INBOX");  // INBOX always exists: created on first use, as Dovecot does
   }
-  return std::make_unique<SdboxMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
-                                        settings_.save_compression);
+  auto box = std::make_unique<SdboxMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
+                                            settings_.save_compression);
+  box->attach_attribute_store(
+      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+  return box;
 }
 
 void register_sdbox_driver() {

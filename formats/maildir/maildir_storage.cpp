@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "lib/dotlock.hpp"
@@ -220,6 +221,7 @@ void MaildirStorage::delete_mailbox(const std::string& name) {
   }
   delete_mailbox_files(name);
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {
@@ -308,8 +310,11 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
     }
   }
   for (const char* sub : {"new", "tmp"}) make_dirs(path_join(p.mail_dir, sub));
-  return std::make_unique<MaildirMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
-                                          settings_.save_compression);
+  auto box = std::make_unique<MaildirMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
+                                              settings_.save_compression);
+  box->attach_attribute_store(
+      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+  return box;
 }
 
 void register_maildir_driver() {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
@@ -147,16 +148,20 @@ void MboxStorage::delete_mailbox(const std::string& name) {
   }
   delete_mailbox_files(name);
   record_deleted_mailbox(list_dir_path(), guid);
+  AttributeFileStore(list_dir_name(), settings_.fsync).remove_mailbox(guid);
 }
 
 std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
-std::string MboxStorage::list_dir_path() const {
+std::string MboxStorage::list_dir_name() const {
   // Not the root itself: every file there is a mailbox.
-  std::string dir =
-      path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
+  return path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
+}
+
+std::string MboxStorage::list_dir_path() const {
+  std::string dir = list_dir_name();
   make_dirs(dir);
   return dir;
 }
@@ -223,7 +228,10 @@ std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {
   MboxPaths p = paths_of(vname);
   if (vname != "INBOX" && (!path_exists(p.file) || is_dir(p.file)))
     throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
-  return std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
+  auto box = std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
+  box->attach_attribute_store(
+      std::make_shared<AttributeFileStore>(list_dir_name(), settings_.fsync));
+  return box;
 }
 
 }  // namespace roost

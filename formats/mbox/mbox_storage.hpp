@@ -37,7 +37,8 @@ class MboxStorage : public MailStorage {
  private:
   void delete_mailbox_files(const std::string& name);
   // Where the storage-wide lists (deleted mailboxes) live: CONTROL= or the root.
-  std::string list_dir_path() const;
+  std::string list_dir_path() const;  // created on first use
+  std::string list_dir_name() const;  // the same, not created (attributes: on first set)
   std::string relative_path(const std::string& name) const;  // on disk, '/'-joined
   std::string inbox_path() const;
   void list_dir_into(const std::string& dir, const std::string& prefix,

@@ -9,6 +9,7 @@
 
 #include "formats/model/flags.hpp"
 #include "formats/model/location.hpp"
+#include "formats/model/mailbox_attribute.hpp"
 #include "formats/model/message.hpp"
 #include "lib/guid.hpp"
 
@@ -130,6 +131,25 @@ class Mailbox {
   // does). dsync and verify compare message GUIDs only between mailboxes
   // that both keep them.
   virtual bool can_save_guid() const { return false; }
+
+  // Mailbox attributes (RFC 5464 METADATA). Drivers attach their storage's
+  // AttributeStore; without one each call throws Error(kExitUnavailable).
+  // attributes(): live ones (with_deleted: tombstones too), by (type, key).
+  virtual std::vector<MailboxAttribute> attributes(bool with_deleted = false);
+  virtual std::optional<MailboxAttribute> attribute(AttributeType type, const std::string& key);
+  // Stores `attr` as given (attr.deleted: a tombstone; last_change 0: now).
+  virtual void set_attribute(const MailboxAttribute& attr);
+  // dsync: both sides hold `agreed` now (AttributeStore::mark_synced).
+  virtual void mark_attributes_synced(const std::vector<MailboxAttribute>& agreed);
+  void unset_attribute(AttributeType type, const std::string& key);
+  virtual bool supports_attributes() const { return attribute_store_ != nullptr; }
+  void attach_attribute_store(std::shared_ptr<AttributeStore> store) {
+    attribute_store_ = std::move(store);
+  }
+
+ private:
+  AttributeStore& attribute_store();
+  std::shared_ptr<AttributeStore> attribute_store_;
 };
 
 class MailStorage {

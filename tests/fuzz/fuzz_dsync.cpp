@@ -1,12 +1,16 @@
 // Fuzzes the dsync wire decoder (whatever a peer sends) and the -s state
-// string and the deleted-mailboxes log: no crash, and every item that decodes encodes into bytes
-// that decode to the same kind of item again.
+// string, the deleted-mailboxes log and the attribute files (dovecot-attributes,
+// roost-attributes): no crash, and every item that decodes encodes into bytes
+// that decode to the same kind of item again; what the files parse to
+// serialises back to the same.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "dsync/dsync_state.hpp"
 #include "dsync/dsync_wire.hpp"
+#include "formats/list/attribute_changes_file.hpp"
+#include "formats/list/attribute_dict_file.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "lib/error.hpp"
 
@@ -34,6 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The deleted-mailboxes log: whatever parses serialises back to itself.
   for (const auto& d : roost::parse_deleted_mailboxes(input))
     if (roost::parse_deleted_mailboxes(roost::serialize_deleted_mailbox(d)).size() != 1) abort();
+  auto dict = roost::parse_attribute_dict(input);
+  if (roost::parse_attribute_dict(roost::serialize_attribute_dict(dict)) != dict) abort();
+  auto changes = roost::parse_attribute_changes(input);
+  auto changes_again = roost::parse_attribute_changes(roost::serialize_attribute_changes(changes));
+  if (changes_again.size() != changes.size()) abort();
   std::string err;
   if (auto st = import_state(input, err)) {
     auto again = import_state(export_state(*st), err);

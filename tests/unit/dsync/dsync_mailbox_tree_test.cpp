@@ -67,16 +67,24 @@ TEST_CASE("dsync tree: deletes are remembered, backup deletes destination-only",
   CHECK(p.slave_actions.empty());
 }
 
-TEST_CASE("dsync tree: same name, unknown GUIDs: one mailbox, the master's GUID", "[dsync]") {
-  Guid128 a = Guid128::generate(), b = Guid128::generate();
+TEST_CASE("dsync tree: same name, unknown GUIDs: one mailbox, the bigger GUID", "[dsync]") {
+  Guid128 a = *Guid128::parse("f0000000000000000000000000000001");
+  Guid128 b = *Guid128::parse("10000000000000000000000000000002");
   TreeView m, s;
   m.nodes = {node("INBOX", a)};
   s.nodes = {node("INBOX", b)};
   TreePlan p = plan_tree(m, s, {});
   REQUIRE(p.pairs.size() == 1);
   REQUIRE(p.slave_actions.size() == 1);
+  CHECK(p.master_actions.empty());
   CHECK(p.slave_actions[0].kind == TreeAction::Kind::kSetGuid);
   CHECK(p.slave_actions[0].guid == a);
+  // The slave's is bigger: the master adopts it (as Dovecot would).
+  p = plan_tree(s, m, {});
+  REQUIRE(p.master_actions.size() == 1);
+  CHECK(p.slave_actions.empty());
+  CHECK(p.master_actions[0].kind == TreeAction::Kind::kSetGuid);
+  CHECK(p.master_actions[0].guid == a);
 }
 
 TEST_CASE("deleted-mailboxes log: torn lines and junk are ignored", "[dsync]") {
