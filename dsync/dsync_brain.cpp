@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "dsync/dsync_attribute_plan.hpp"
@@ -20,7 +21,7 @@ namespace roost::dsync {
 namespace {
 
 constexpr size_t kCommitInterval = 100;   // saves per transaction, as Dovecot's default
-constexpr size_t kFlowLimit = 32u << 20;  // unread mail bytes a one-way sender may queue
+constexpr size_t kFlowLimit = 8u << 20;  // unread mail bytes a one-way sender may queue
 
 template <class T>
 T expect(Channel& ch, const char* what) {
@@ -49,6 +50,19 @@ std::vector<T> expect_list(Channel& ch, const char* what) {
     throw Error(kExitProtocol,
                 std::string("dsync: expected ") + what + ", got a '" + item_name(it) + "' item");
   }
+}
+
+// The record of `uid`: a binary search over the (UID-ordered) list, a scan
+// when a driver's list isn't ordered. Looking it up per mail by a scan made
+// large mailboxes quadratic.
+const MessageRecord* find_record(Mailbox& box, uint32_t uid) {
+  const auto& msgs = box.messages();
+  auto it = std::lower_bound(msgs.begin(), msgs.end(), uid,
+                             [](const MessageRecord& r, uint32_t u) { return r.uid < u; });
+  if (it != msgs.end() && it->uid == uid) return &*it;
+  for (const auto& r : msgs)
+    if (r.uid == uid) return &r;
+  return nullptr;
 }
 
 std::vector<std::string> split_name(const std::string& name, char sep) {
@@ -318,6 +332,7 @@ struct Brain::Impl {
     SideList l;
     l.box = b;
     if (!box) return l;
+    l.messages.reserve(box->messages().size());
     for (const auto& r : box->messages()) {
       MessageEntry e;
       e.uid = r.uid;
@@ -360,7 +375,18 @@ struct Brain::Impl {
     l.box = b;
     attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
     attrs.received = true;
-    for (auto& c : expect_list<MailChange>(ch, "mail changes")) {
+    // Converted as they arrive: the list is never held twice.
+    l.messages.reserve(std::min<size_t>(b.messages_count, 1u << 20));
+    while (true) {
+      Item it = ch.receive();
+      if (std::holds_alternative<EndOfList>(it)) break;
+      if (std::holds_alternative<Done>(it))
+        throw Error(kExitTempFail, "dsync: the other side gave up during mail changes");
+      auto* cp = std::get_if<MailChange>(&it);
+      if (!cp)
+        throw Error(kExitProtocol, std::string("dsync: expected mail changes, got a '") +
+                                       item_name(it) + "' item");
+      MailChange& c = *cp;
       if (c.type == 'e') {
         l.expunges.push_back(std::move(c));
         continue;
@@ -388,14 +414,12 @@ struct Brain::Impl {
         body << in->rdbuf();
         m.body = std::move(body).str();
         m.has_body = true;
-        for (const auto& rec : box->messages())
-          if (rec.uid == r.uid) {
-            m.received_date = rec.received_date;
-            m.saved_date = rec.save_date;
-            m.pop3_uidl = rec.pop3_uidl;
-            m.pop3_order = rec.pop3_order;
-            break;
-          }
+        if (const MessageRecord* rec = find_record(*box, r.uid)) {
+          m.received_date = rec->received_date;
+          m.saved_date = rec->save_date;
+          m.pop3_uidl = rec->pop3_uidl;
+          m.pop3_order = rec->pop3_order;
+        }
       } catch (const Error& e) {
         if (e.exit_code() != kExitNotFound) throw;
         // Expunged since the list was sent: the peer skips it (exit 2).
@@ -463,14 +487,12 @@ struct Brain::Impl {
         if (s.progress) s.progress->mail_copied(m.body.size());
       } else {
         uint64_t size = 0;
-        for (const auto& rec : box.messages())
-          if (rec.uid == sv.source_uid) {
-            req.received_date = rec.received_date;
-            req.save_date = rec.save_date;
-            req.pop3_uidl = rec.pop3_uidl;
-            size = rec.physical_size;
-            break;
-          }
+        if (const MessageRecord* rec = find_record(box, sv.source_uid)) {
+          req.received_date = rec->received_date;
+          req.save_date = rec->save_date;
+          req.pop3_uidl = rec->pop3_uidl;
+          size = rec->physical_size;
+        }
         auto in = box.open_message(sv.source_uid);
         tx->save(*in, req);
         if (s.progress) s.progress->mail_copied(size);
@@ -538,16 +560,26 @@ struct Brain::Impl {
     // before the peer sees the list. (Header keys may repeat legitimately.)
     std::vector<uint32_t> duplicates;
     if (!use_hash && !dir.is_source(master)) {
-      std::unordered_map<std::string, size_t> last;
-      for (size_t i = 0; i < local.messages.size(); ++i) last[local.messages[i].key] = i;
-      std::vector<MessageEntry> kept;
-      for (size_t i = 0; i < local.messages.size(); ++i) {
-        if (last[local.messages[i].key] == i)
-          kept.push_back(std::move(local.messages[i]));
-        else
-          duplicates.push_back(local.messages[i].uid);
+      // Keys are viewed, not copied, and the list is rebuilt only when
+      // there is a duplicate: a large mailbox isn't held twice.
+      const size_t n = local.messages.size();
+      std::unordered_map<std::string_view, size_t> last;
+      last.reserve(n);
+      for (size_t i = 0; i < n; ++i) last[local.messages[i].key] = i;
+      if (last.size() != n) {
+        std::vector<bool> keep(n);
+        for (size_t i = 0; i < n; ++i) keep[i] = last[local.messages[i].key] == i;
+        last.clear();
+        std::vector<MessageEntry> kept;
+        kept.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+          if (keep[i])
+            kept.push_back(std::move(local.messages[i]));
+          else
+            duplicates.push_back(local.messages[i].uid);
+        }
+        local.messages = std::move(kept);
       }
-      local.messages = std::move(kept);
     }
     // Both sides send their lists (a backup destination's too: the source
     // needs nothing from it, but the exchange stays symmetric).
@@ -719,7 +751,9 @@ struct Brain::Impl {
   }
 
   void record_plan(const std::string& name, const MailboxPlan& plan) {
-    if (plan.empty()) return;
+    // Only a dry run prints it: a real run of 100,000 mails would hold one
+    // JSON object per mail for nothing.
+    if (plan.empty() || !s.dry_run) return;
     nlohmann::json j = {{"mailbox", name}};
     nlohmann::json saves = nlohmann::json::array();
     for (const auto& sv : plan.saves)

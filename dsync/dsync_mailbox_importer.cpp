@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -178,9 +179,12 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   std::map<uint32_t, const MessageEntry*> lm, rm;
   for (const auto& m : local.messages) lm[m.uid] = &m;
   for (const auto& m : remote.messages) rm[m.uid] = &m;
-  std::unordered_map<std::string, uint32_t> local_key_uid, remote_key_uid;
-  for (const auto& m : local.messages) local_key_uid.emplace(m.key, m.uid);
-  for (const auto& m : remote.messages) remote_key_uid.emplace(m.key, m.uid);
+  // Views into the two lists (alive for the whole planning): no key copies.
+  std::unordered_set<std::string_view> local_keys, remote_keys;
+  local_keys.reserve(local.messages.size());
+  remote_keys.reserve(remote.messages.size());
+  for (const auto& m : local.messages) local_keys.insert(m.key);
+  for (const auto& m : remote.messages) remote_keys.insert(m.key);
 
   // Mails that need fresh UIDs: (uid, owned by master), master first on ties.
   struct Renumber {
@@ -189,9 +193,13 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
     const MessageEntry* entry;
   };
   std::vector<Renumber> renumber;
-  std::set<uint32_t> uids;
-  for (const auto& [u, m] : lm) uids.insert(u);
-  for (const auto& [u, m] : rm) uids.insert(u);
+  // Every UID of either side, ascending, once.
+  std::vector<uint32_t> uids;
+  uids.reserve(lm.size() + rm.size());
+  for (const auto& [u, m] : lm) uids.push_back(u);
+  for (const auto& [u, m] : rm) uids.push_back(u);
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
   bool one_way = dir.kind == Direction::Kind::kOneWay;
   const bool by_guid = local.box.have_save_guids && remote.box.have_save_guids;
   for (uint32_t uid : uids) {
@@ -210,7 +218,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       continue;
     }
     if (l) {
-      if (remote_key_uid.count(l->key)) continue;  // same mail at another UID there
+      if (remote_keys.count(l->key)) continue;  // same mail at another UID there
       if (one_way) continue;                       // the destination's own mail stays
       if (expunged_by(remote, *l, by_guid)) {
         if (!one_way) plan.expunges.push_back(uid);
@@ -222,7 +230,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       continue;
     }
     // Remote only.
-    if (local_key_uid.count(r->key)) continue;
+    if (local_keys.count(r->key)) continue;
     if (expunged_by(local, *r, by_guid)) continue;  // the remote expunges it
     if (uid >= local.box.uid_next) {
       plan.saves.push_back({uid, true, uid, r->guid, r->flags});

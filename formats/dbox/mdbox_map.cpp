@@ -86,15 +86,49 @@ MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_di
 
 MdboxMap::~MdboxMap() = default;
 
-void MdboxMap::reload_entries() {
+void MdboxMap::set_entry(const MdboxMapEntry& e) {
+  auto [it, inserted] = entries_.try_emplace(e.map_uid, e);
+  if (!inserted) {
+    if (it->second.file_id == e.file_id) {
+      it->second = e;
+      return;
+    }
+    erase_entry(e.map_uid);
+    entries_.emplace(e.map_uid, e);
+  }
+  by_file_[e.file_id].push_back(e.map_uid);
+}
+
+void MdboxMap::erase_entry(uint32_t map_uid) {
+  auto it = entries_.find(map_uid);
+  if (it == entries_.end()) return;
+  auto f = by_file_.find(it->second.file_id);
+  if (f != by_file_.end()) {
+    auto& uids = f->second;
+    auto u = std::find(uids.begin(), uids.end(), map_uid);
+    if (u != uids.end()) {
+      *u = uids.back();
+      uids.pop_back();
+    }
+    if (uids.empty()) by_file_.erase(f);
+  }
+  entries_.erase(it);
+}
+
+void MdboxMap::clear_entries() {
   entries_.clear();
+  by_file_.clear();
+}
+
+void MdboxMap::reload_entries() {
+  clear_entries();
   for (const auto& r : index_->records()) {
     auto e = decode_mdbox_map_locator(r.uid, r.locator);
     if (!e)
       throw Error(kExitDataErr, "mdbox map " + path_join(dir_, "roost.map") +
                                     " has a bad entry for map UID " + std::to_string(r.uid) +
                                     "; run `roost force-resync -u <user> '*'` to rebuild it");
-    entries_[r.uid] = *e;
+    set_entry(*e);
   }
 }
 
@@ -113,8 +147,10 @@ const MdboxMapEntry* MdboxMap::find(uint32_t map_uid) const {
 
 std::vector<MdboxMapEntry> MdboxMap::entries_in_file(uint32_t file_id) const {
   std::vector<MdboxMapEntry> out;
-  for (const auto& [uid, e] : entries_)
-    if (e.file_id == file_id) out.push_back(e);
+  if (auto f = by_file_.find(file_id); f != by_file_.end()) {
+    out.reserve(f->second.size());
+    for (uint32_t uid : f->second) out.push_back(entries_.at(uid));
+  }
   std::sort(out.begin(), out.end(),
             [](const MdboxMapEntry& a, const MdboxMapEntry& b) { return a.offset < b.offset; });
   return out;
@@ -210,9 +246,9 @@ void MdboxMap::Txn::commit() {
   txn_.commit();
   // The lock holder is the only writer, so the committed state is ours plus
   // these changes: apply them instead of decoding every entry again.
-  if (reset_) map_.entries_.clear();
-  for (uint32_t uid : removed_) map_.entries_.erase(uid);
-  for (const auto& [uid, e] : changed_) map_.entries_[uid] = e;
+  if (reset_) map_.clear_entries();
+  for (uint32_t uid : removed_) map_.erase_entry(uid);
+  for (const auto& [uid, e] : changed_) map_.set_entry(e);
   empty_ = true;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "formats/index/mail_index.hpp"
@@ -64,10 +65,17 @@ class MdboxMap {
  private:
   friend class Txn;
   void reload_entries();
+  // entries_ and by_file_ change together through these.
+  void set_entry(const MdboxMapEntry& e);
+  void erase_entry(uint32_t map_uid);
+  void clear_entries();
 
   std::string dir_;
   std::unique_ptr<MailIndex> index_;
   std::map<uint32_t, MdboxMapEntry> entries_;
+  // file_id -> map UIDs stored there (unordered): entries_in_file() without
+  // a walk over the whole map, which an appender does once per transaction.
+  std::unordered_map<uint32_t, std::vector<uint32_t>> by_file_;
 };
 
 class MdboxMap::Lock {

@@ -145,6 +145,11 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
           *old = std::move(m);
         } else if (op.kind == IndexOp::kAppend) {
           if (m.uid >= header.uidnext) header.uidnext = m.uid + 1;
+          // Grown by a quarter, not doubled: a 100,000-message index
+          // then never holds twice its records (plus the old copy while
+          // moving) in memory.
+          if (records.size() == records.capacity())
+            records.reserve(records.size() + records.size() / 4 + 16);
           if (records.empty() || records.back().uid < m.uid) {
             records.push_back(std::move(m));
           } else {
