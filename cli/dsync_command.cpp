@@ -1,8 +1,12 @@
 #include "cli/dsync_command.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -11,6 +15,7 @@
 #include "cli/special_use.hpp"
 #include "cli/progress_display.hpp"
 #include "dsync/dsync_local.hpp"
+#include "dsync/dsync_peer_state.hpp"
 #include "dsync/dsync_remote.hpp"
 #include "formats/location/mail_location.hpp"
 #include "formats/location/namespace_settings.hpp"
@@ -82,6 +87,68 @@ dsync::BrainSettings brain_settings(CommandContext& c, MailUser& user, OpenNames
   return s;
 }
 
+// -d: the destination doveadm takes from the user's mail_replica setting
+// (a userdb field, else plugin { mail_replica }), as one mail location or a
+// command line; Dovecot's remote:/tcp: forms need Roost's tcp transport.
+std::vector<std::string> replica_destination(CommandContext& c, MailUser& user) {
+  std::string v;
+  if (auto rec = c.env.userdb().lookup(user.name()))
+    if (const std::string* f = rec->field("mail_replica")) v = *f;
+  if (v.empty())
+    for (const ConfigSection* sec : c.env.config().sections("plugin"))
+      if (sec->has("mail_replica")) v = sec->get("mail_replica");
+  v = std::string(trim(v));
+  if (v.empty())
+    throw Error(kExitNoHost, "User has no mail_replica in userdb (set it there or in plugin { "
+                             "mail_replica = maildir:/backup/%u }, or give a destination)");
+  for (const char* p : {"remote:", "remoteprefix:", "tcp:", "tcps:"})
+    if (v.rfind(p, 0) == 0)
+      throw Error(kExitConfig, "mail_replica = " + v +
+                                   ": Roost can't connect to a doveadm server yet; use a mail "
+                                   "location or a command (ssh host roost dsync-server)");
+  auto rec = c.env.userdb().lookup(user.name());
+  VarExpander vars = VarExpander::for_user(user.name(), rec ? rec->home : "");
+  v = vars.expand(v);
+  if (v.find(' ') == std::string::npos) return {v};
+  std::vector<std::string> words;
+  for (auto& w : split(v, ' '))
+    if (!w.empty()) words.push_back(w);
+  return words;
+}
+
+// dsync-server -U (doveadm's replicator notify): after a successful run,
+// tell the replicator at <base_dir>/replicator-doveadm that this user was
+// just synced (Roost's slave keeps no state: "" asks it for a full sync
+// next time). No replicator listening: nothing to do; other errors are
+// reported and don't fail the sync.
+void notify_replicator(CommandContext& c, const std::string& user) {
+  std::string path = path_join(c.env.config().get("base_dir"), "replicator-doveadm");
+  sockaddr_un sa{};
+  if (path.size() >= sizeof sa.sun_path) return;
+  sa.sun_family = AF_UNIX;
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+    if (errno != ECONNREFUSED && errno != ENOENT)
+      c.err << "Error: connect(" << path << ") failed: " << std::strerror(errno) << "\n";
+    ::close(fd);
+    return;
+  }
+  std::string msg = "VERSION\treplicator-doveadm-client\t1\t0\nNOTIFY\t" + tab_escape(user) +
+                    "\t\t\n";
+  for (size_t off = 0; off < msg.size();) {
+    ssize_t n = ::write(fd, msg.data() + off, msg.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      c.err << "Error: write(" << path << ") failed: " << std::strerror(errno) << "\n";
+      break;
+    }
+    off += static_cast<size_t>(n);
+  }
+  ::close(fd);
+}
+
 // A destination that isn't one "format:path" word is a command to run
 // (`ssh host roost dsync-server -u jane`), as doveadm takes it.
 bool is_remote(const MailCommandArgs& a) {
@@ -101,21 +168,33 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
   }
   ProgressMode progress_mode = take_progress_option(args);
   return run_mail_verb(
-      ctx, {verb, "1fPRUvNl:m:x:n:s:T:", 1,
+      ctx, {verb, "1dfPRUvNl:m:x:n:s:T:", 0,
             [&](CommandContext&, MailCommandArgs& a) {
-              if (a.positional.empty())
+              if (a.positional.empty() && !a.has('d'))
                 throw Error(kExitUsage, verb +
                                             ": give a destination mail location (e.g. "
-                                            "maildir:/backup/%u) or a remote command");
-              if (dry_run && is_remote(a))
+                                            "maildir:/backup/%u), a remote command, or -d");
+              if (a.has('d') && !a.positional.empty()) {
+                // As doveadm: reported, and the replica is used.
+                ctx.err << "Error: Don't give mail location with -d parameter\n";
+                a.positional.clear();
+              }
+              if (dry_run && !a.has('d') && is_remote(a))
                 throw Error(kExitUsage, verb + ": --dry-run works only with a mail location");
-              if (a.has('N'))
-                throw Error(kExitUsage, verb +
-                                            ": -N (all namespaces) is not supported yet; sync "
-                                            "each namespace with -n <prefix>");
+              if (a.has('N') && a.has('n'))
+                throw Error(kExitUsage, verb + ": give -N (all namespaces) or -n <prefix>, not both");
               if (dry_run) ctx.set_default_formatter("json");
             },
             [&, dry_run](CommandContext& c, MailUser& user, MailCommandArgs& a) {
+              if (a.has('N') && user.namespaces().size() > 1)
+                throw Error(kExitUsage,
+                            verb + ": -N with " + std::to_string(user.namespaces().size()) +
+                                " namespaces isn't supported yet; sync each with -n <prefix>");
+              if (a.has('d')) {
+                a.positional = replica_destination(c, user);
+                if (dry_run && is_remote(a))
+                  throw Error(kExitUsage, verb + ": --dry-run works only with a mail location");
+              }
               OpenNamespace& ns = pick_namespace(user, a);
               DotLock lock;
               if (a.has('l')) {
@@ -137,6 +216,15 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                     p->clear();
                     log(line);
                   };
+              }
+              // Without -s and -f: the state this store kept for this peer
+              // after the last successful run (incremental, as with -s).
+              std::string state_file =
+                  dsync::peer_state_path(ns.storage->location(), join(a.positional, " "));
+              dsync::StateMap saved = dsync::load_peer_state(state_file);
+              if (!a.has('s') && !a.has('f') && !saved.empty()) {
+                s.state = saved;
+                s.sync_type = 's';
               }
 
               dsync::BrainResult r;
@@ -169,6 +257,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 c.out << r.plan.dump(2) << "\n";
                 return;
               }
+              dsync::save_peer_state(state_file, saved, r.new_state);
               if (want_state) c.out << dsync::export_state(r.new_state) << "\n";
               if (!changed.empty()) {
                 std::sort(changed.begin(), changed.end());
@@ -193,6 +282,7 @@ int verb_dsync_server(CommandContext& ctx) {
                                if (c.global.verbose)
                                  s.log = [&c](const std::string& line) { c.err << line << "\n"; };
                                dsync::Brain(*ns.storage, *channel, s).run();
+                               if (a.has('U')) notify_replicator(c, user.name());
                              }});
 }
 

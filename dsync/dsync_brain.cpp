@@ -1,7 +1,9 @@
 #include "dsync/dsync_brain.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -143,6 +145,16 @@ struct Brain::Impl {
   TreeView own_tree() {
     TreeView v;
     auto subs = storage.subscriptions();
+    // When each mailbox was last renamed and its subscription last changed
+    // (the log is oldest first: the last entry wins).
+    std::map<Guid128, int64_t> renamed;
+    std::unordered_map<std::string, int64_t> sub_changed;
+    for (const auto& c : storage.mailbox_list_changes()) {
+      if (c.kind == MailboxListChange::Kind::kRename)
+        renamed[c.guid] = c.timestamp;
+      else
+        sub_changed[c.name] = c.timestamp;
+    }
     for (const auto& info : storage.list_mailboxes()) {
       if (!info.selectable || !wanted(info.name)) continue;
       auto box = storage.open_mailbox(info.name);
@@ -153,6 +165,9 @@ struct Brain::Impl {
       n.uid_validity = st.uidvalidity;
       n.uid_next = st.uidnext;
       n.subscribed = std::find(subs.begin(), subs.end(), info.name) != subs.end();
+      if (auto r = renamed.find(st.guid); r != renamed.end()) n.last_renamed_or_created = r->second;
+      if (auto c = sub_changed.find(info.name); c != sub_changed.end())
+        n.last_subscription_change = c->second;
       v.nodes.push_back(std::move(n));
     }
     v.deletes.hierarchy_sep = storage.separator();
@@ -288,6 +303,17 @@ struct Brain::Impl {
     }
   }
 
+  // An 'e' change; where mails are paired by header key it carries the key
+  // the driver recorded with the expunge, so the peer removes only that mail.
+  static MailChange expunge_change(const ExpungeRecord& x, bool use_hash) {
+    MailChange c;
+    c.type = 'e';
+    c.uid = x.uid;
+    c.guid = x.guid;
+    if (use_hash) c.hdr_hash = x.hdr_key;
+    return c;
+  }
+
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
@@ -302,28 +328,16 @@ struct Brain::Impl {
       e.flags.system &= kFlagsStorable;
       l.messages.push_back(std::move(e));
     }
-    for (const auto& x : box->expunged_since(0)) {
-      MailChange c;
-      c.type = 'e';
-      c.uid = x.uid;
-      c.guid = x.guid;
-      l.expunges.push_back(std::move(c));
-    }
+    for (const auto& x : box->expunged_since(0)) l.expunges.push_back(expunge_change(x, use_hash));
     return l;
   }
 
   // `since`: send only messages changed after this modseq (incremental).
-  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box) {
+  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
     for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
     if (since && box) {
-      for (const auto& x : box->expunged_since(*since)) {
-        MailChange c;
-        c.type = 'e';
-        c.uid = x.uid;
-        c.guid = x.guid;
-        ch.send(std::move(c));
-      }
+      for (const auto& x : box->expunged_since(*since)) ch.send(expunge_change(x, use_hash));
     } else {
       for (const auto& x : l.expunges) ch.send(x);
     }
@@ -408,8 +422,10 @@ struct Brain::Impl {
     s.progress->mailbox_begin(name, count, bytes);
   }
 
-  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name) {
+  // `saved`: how many mails this side saved (the others vanished meanwhile).
+  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name, size_t& saved) {
     bool changed = false;
+    saved = 0;
     if (plan.reset_uids) {
       auto tx = box.begin();
       for (const auto& r : box.messages()) tx->expunge(r.uid);
@@ -459,6 +475,7 @@ struct Brain::Impl {
         tx->save(*in, req);
         if (s.progress) s.progress->mail_copied(size);
       }
+      ++saved;
       if (++pending >= kCommitInterval) {
         tx->commit();
         tx = box.begin();
@@ -552,7 +569,7 @@ struct Brain::Impl {
                            : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
     attrs.peer.clear();
     attrs.received = false;
-    if (!dest_only) send_list(local, since, box.get());
+    if (!dest_only) send_list(local, since, box.get(), use_hash);
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
@@ -562,9 +579,15 @@ struct Brain::Impl {
       local.synced_modseq = master ? m : sl;
       remote.synced_modseq = master ? sl : m;
     }
+    bool incomplete = false;
     if (partial) {
       remote.partial = true;
       remote.common_uid = known->last_common_uid;
+      incomplete = !source_only && !partial_list_adds_up(remote, *known);
+      if (incomplete)
+        log("mailbox " + name +
+            ": the peer's changes since the state don't add up to its message count (a lost "
+            "expunge record?); comparing in full on another pass");
     }
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
     plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
@@ -582,12 +605,28 @@ struct Brain::Impl {
     if (!dest_only) peer_reqs = expect_list<MailRequest>(ch, "mail requests");
     if (s.progress) report_begin(name, box.get(), plan, !source_only && !s.dry_run, peer_reqs);
     if (!dest_only) answer_requests(box.get(), peer_reqs);
-    bool changed = false;
+    // Changed by someone else since this side listed it? (The exported
+    // list no longer tells the peer everything.)
+    bool changed = incomplete;
+    std::optional<MailboxStatus> before_apply;
+    if (box && !s.dry_run) {
+      before_apply = fresh_status(*box);
+      if (status_moved(*before_apply, mine)) {
+        log("mailbox " + name + ": changed by another program during the sync");
+        changed = true;
+      }
+    }
     if (!source_only) {  // the destination sends no mails
-      if (s.dry_run || !box)
+      if (s.dry_run || !box) {
         expect_list<Mail>(ch, "the end of the mails");
-      else
-        changed = apply(*box, plan, name);
+      } else {
+        size_t saved = 0;
+        if (apply(*box, plan, name, saved)) changed = true;
+        if (!changed && !plan.reset_uids && changed_beyond(*box, *before_apply, plan, saved)) {
+          log("mailbox " + name + ": changed by another program during the sync");
+          changed = true;
+        }
+      }
     }
     MailboxItem after = box && !s.dry_run ? box_item(box.get(), mine.mailbox_guid) : mine;
     MailboxState my_state{key,
@@ -600,7 +639,11 @@ struct Brain::Impl {
     ch.send(my_state);
     MailboxState peer_state = expect<MailboxState>(ch, "the peer's mailbox state");
     if (changed || peer_state.changes_during_sync) result.changed_mailboxes.push_back(name);
-    if (master) {
+    if (master && (changed || peer_state.changes_during_sync)) {
+      // What changed meanwhile isn't synced: no state for this mailbox, so
+      // the next pass compares it in full rather than skip it.
+      result.new_state.erase(key);
+    } else if (master) {
       MailboxItem peer_after;
       peer_after.uid_validity = peer_state.last_uidvalidity;
       peer_after.highest_modseq = peer_state.last_common_modseq;
@@ -611,6 +654,53 @@ struct Brain::Impl {
       log("mailbox " + name + ": " + std::to_string(plan.saves.size()) + " saved, " +
           std::to_string(plan.expunges.size()) + " expunged, " +
           std::to_string(plan.flag_sets.size()) + " flag changes");
+  }
+
+  // An incremental list holds every message changed since the state and
+  // every expunge since: with the message count at the state they must give
+  // the peer's count now. A driver that lost expunge records fails this.
+  static bool partial_list_adds_up(const SideList& peer, const MailboxState& known) {
+    int64_t expected = known.last_messages_count;
+    for (const auto& e : peer.expunges)
+      if (e.uid <= known.last_common_uid) --expected;
+    for (const auto& m : peer.messages)
+      if (m.uid > known.last_common_uid) ++expected;
+    return expected == static_cast<int64_t>(peer.box.messages_count);
+  }
+
+  static MailboxStatus fresh_status(Mailbox& box) {
+    box.sync();  // what others wrote to disk since
+    return box.status();
+  }
+
+  // Whether the mailbox moved on from what its B item announced.
+  static bool status_moved(const MailboxStatus& now, const MailboxItem& announced) {
+    return now.uidvalidity != announced.uid_validity || now.uidnext != announced.uid_next ||
+           now.messages != announced.messages_count ||
+           now.highest_modseq != announced.highest_modseq;
+  }
+
+  // After this side applied `plan` (`saved` mails) on top of `before`:
+  // whether anything else changed too. Every message change since then must
+  // be one of the plan's: a save (as many new UIDs as saves), a flag change
+  // of a planned UID, an expunge of a planned UID.
+  static bool changed_beyond(Mailbox& box, const MailboxStatus& before, const MailboxPlan& plan,
+                             size_t saved) {
+    MailboxStatus now = fresh_status(box);
+    if (now.uidvalidity != before.uidvalidity) return true;
+    std::set<uint32_t> flagged, expunged(plan.expunges.begin(), plan.expunges.end());
+    for (const auto& [uid, f] : plan.flag_sets) flagged.insert(uid);
+    size_t fresh = 0;
+    for (const auto& r : box.changed_since(before.highest_modseq)) {
+      if (r.uid >= before.uidnext)
+        ++fresh;
+      else if (!flagged.count(r.uid))
+        return true;
+    }
+    if (fresh != saved) return true;
+    for (const auto& x : box.expunged_since(before.highest_modseq))
+      if (!expunged.count(x.uid)) return true;  // this side never expunges what it saves
+    return false;
   }
 
   void record_state(const Guid128& g, const MailboxItem& m, const MailboxItem& sl) {

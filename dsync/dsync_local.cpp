@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <exception>
 #include <thread>
 
@@ -58,7 +59,10 @@ BrainResult run_local_sync(MailStorage& master, MailStorage& slave, const BrainS
     std::rethrow_exception(code(master_error) == kExitTempFail ? slave_error : master_error);
   if (master_error) std::rethrow_exception(master_error);
   if (slave_error) std::rethrow_exception(slave_error);
-  for (auto& n : slave_result.changed_mailboxes) master_result.changed_mailboxes.push_back(n);
+  // Both sides name a mailbox either of them saw change.
+  auto& changed = master_result.changed_mailboxes;
+  for (auto& n : slave_result.changed_mailboxes)
+    if (std::find(changed.begin(), changed.end(), n) == changed.end()) changed.push_back(n);
   master_result.another_pass = master_result.another_pass || slave_result.another_pass;
   master_result.plan["peer"] = std::move(slave_result.plan);
   return master_result;

@@ -31,13 +31,19 @@ bool remote_flags_win(const MessageEntry& l, const MessageEntry& r, bool local_i
   return !local_is_master;
 }
 
-// `by_guid`: both sides keep saved GUIDs, so an expunge of this UID whose
-// GUID differs was another mail (both sides gave the UID to a new mail, one
-// expunged its own): that is a UID conflict, not an expunge of `m`.
+// An expunge of this UID that names another mail (both sides gave the UID
+// to a new mail, one expunged its own) is a UID conflict, not an expunge of
+// `m`. `by_guid`: both sides keep saved GUIDs and the expunge names its mail
+// by GUID; else by the header key the expunging side recorded (an expunge
+// without one, made before keys were recorded or by another program,
+// matches by UID alone).
 bool expunged_by(const SideList& side, const MessageEntry& m, bool by_guid) {
-  for (const auto& e : side.expunges)
-    if (e.uid == m.uid && (!by_guid || e.guid.empty() || m.guid.empty() || e.guid == m.guid))
+  for (const auto& e : side.expunges) {
+    if (e.uid != m.uid) continue;
+    if (by_guid ? e.guid.empty() || m.guid.empty() || e.guid == m.guid
+                : e.hdr_hash.empty() || m.key.empty() || e.hdr_hash == m.key)
       return true;
+  }
   return false;
 }
 

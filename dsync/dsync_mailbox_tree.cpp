@@ -133,6 +133,13 @@ TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir)
     bool want_m = m, want_s = s;
     if (dir.two_way()) {
       want_m = want_s = (mn && mn->subscribed) || (sn && sn->subscribed);
+      // Both sides know the mailbox and disagree: the later subscription
+      // change wins (an unsubscribe propagates); without times, subscribed.
+      if (mn && sn && mn->subscribed != sn->subscribed &&
+          mn->last_subscription_change != sn->last_subscription_change)
+        want_m = want_s = mn->last_subscription_change > sn->last_subscription_change
+                              ? mn->subscribed
+                              : sn->subscribed;
     } else {
       bool src = dir.master_is_source ? (mn && mn->subscribed) : (sn && sn->subscribed);
       bool& dst = dir.master_is_source ? want_s : want_m;

@@ -40,7 +40,9 @@ struct TreePlan {
 // with GUIDs unknown to the other side are the same mailbox (the loser takes
 // the winner's GUID); a mailbox one side deleted (D) is deleted on the
 // other rather than recreated; backup makes the destination's tree the
-// source's; subscriptions are merged (two-way) or copied (backup).
+// source's; subscriptions are copied (backup) or, two-way, the later change
+// wins (merged when neither side knows when it changed); two renames of one
+// mailbox: the later wins (the master on a tie).
 TreePlan plan_tree(const TreeView& master, const TreeView& slave, Direction dir);
 
 std::string join_name(const std::vector<std::string>& levels, char sep);

@@ -1,9 +1,8 @@
 #include "dsync/dsync_wire.hpp"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 
+#include "formats/mime/header_key.hpp"
 #include "lib/error.hpp"
 #include "lib/strutil.hpp"
 
@@ -275,6 +274,8 @@ std::string encode_item(const Item& item) {
       for (size_t i = 0; i < c.keyword_changes.size(); ++i)
         kw += (i ? "\t" : "") + tab_escape(c.keyword_changes[i]);
       Fields f = {std::string(1, c.type), num0(c.uid), str(c.guid)};
+      // An expunge names its mail by the header key where GUIDs can't travel.
+      if (c.type == 'e' && !c.hdr_hash.empty()) f.push_back(c.hdr_hash);
       if (c.type != 'e') {
         f.insert(f.end(), {c.hdr_hash.empty() ? std::nullopt : std::optional(c.hdr_hash),
                            num(c.modseq), std::nullopt, hex(c.add_flags), hex(c.remove_flags),
@@ -564,22 +565,7 @@ Item WireDecoder::decode_line(const std::string& line) {
 }
 
 std::string header_hash_v3(std::string_view data) {
-  std::string norm;
-  bool in_bad = false;
-  for (unsigned char c : data) {
-    if ((c < 0x20 && c != '\n') || c >= 0x7f || c == '?') {
-      if (!in_bad) norm += '?';
-      in_bad = true;
-      continue;
-    }
-    in_bad = false;
-    if (c == ' ') continue;
-    norm += static_cast<char>(c);
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(norm.data(), norm.size(), md, &len, EVP_md5(), nullptr);
-  return hex_encode(md, len);
+  return roost::header_hash_v3(data);
 }
 
 }  // namespace roost::dsync

@@ -334,6 +334,10 @@ std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
+std::vector<MailboxListChange> MdboxStorage::mailbox_list_changes() {
+  return read_mailbox_list_changes(list_dir_path());
+}
+
 std::string MdboxStorage::list_dir_path() const {
   return location_.control.empty() ? location_.root : location_.control;
 }
@@ -349,6 +353,7 @@ void MdboxStorage::rename_mailbox(const std::string& from, const std::string& to
   make_dirs(dirname_of(dst));
   if (::rename(src.c_str(), dst.c_str()) < 0) throw_errno("cannot rename mailbox", src);
   forget_dovecot_list_index();
+  record_mailbox_renamed(*this, list_dir_path(), to);
 }
 
 std::vector<std::string> MdboxStorage::subscriptions() {
@@ -357,9 +362,12 @@ std::vector<std::string> MdboxStorage::subscriptions() {
 
 void MdboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   validate_mailbox_name(name, separator_);
-  update_subscriptions_file(path_join(location_.root, kDboxSubscriptionsFile),
-                            is_inbox(name) ? "INBOX" : name, subscribed, separator_,
-                            settings_.fsync);
+  std::string canon = is_inbox(name) ? "INBOX" : name;
+  std::string path = path_join(location_.root, kDboxSubscriptionsFile);
+  auto before = read_subscriptions_file(path, separator_);
+  bool had = std::find(before.begin(), before.end(), canon) != before.end();
+  update_subscriptions_file(path, canon, subscribed, separator_, settings_.fsync);
+  if (had != subscribed) record_subscription_change(list_dir_path(), canon, subscribed);
 }
 
 std::unique_ptr<Mailbox> MdboxStorage::open_mailbox(const std::string& name) {

@@ -59,6 +59,7 @@ class MdboxStorage : public MailStorage {
   void purge() override;
   // roost-deleted-mailboxes under the root (or CONTROL=), as for maildir.
   std::vector<DeletedMailbox> deleted_mailboxes() override;
+  std::vector<MailboxListChange> mailbox_list_changes() override;
 
   // Storage-wide rebuild from the m.* files (force-resync): the map is
   // recreated, every mailbox keeps the records whose message still exists

@@ -16,6 +16,7 @@
 #include "formats/dbox/mdbox_appender.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/dbox/mdbox_storage.hpp"
+#include "formats/model/expunge_key.hpp"
 #include "lib/error.hpp"
 
 namespace roost {
@@ -111,7 +112,7 @@ class MdboxTransaction : public MailTransaction {
       if (!cur || expunged.count(o.uid)) continue;
       if (o.kind == Op::kExpunge) {
         if (auto loc = parse_mdbox_locator(cur->locator)) unref.push_back(loc->map_uid);
-        it.expunge(o.uid);
+        it.expunge(o.uid, expunge_key(box_, o.uid));
         expunged.insert(o.uid);
         changed.erase(o.uid);
         continue;

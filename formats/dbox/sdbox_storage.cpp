@@ -103,9 +103,12 @@ std::vector<std::string> SdboxStorage::subscriptions() {
 
 void SdboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   validate_mailbox_name(name, separator_);
-  update_subscriptions_file(path_join(location_.root, kDboxSubscriptionsFile),
-                            is_inbox(name) ? "INBOX" : name, subscribed, separator_,
-                            settings_.fsync);
+  std::string canon = is_inbox(name) ? "INBOX" : name;
+  std::string path = path_join(location_.root, kDboxSubscriptionsFile);
+  auto before = read_subscriptions_file(path, separator_);
+  bool had = std::find(before.begin(), before.end(), canon) != before.end();
+  update_subscriptions_file(path, canon, subscribed, separator_, settings_.fsync);
+  if (had != subscribed) record_subscription_change(list_dir_path(), canon, subscribed);
 }
 
 std::vector<MailboxInfo> SdboxStorage::list_mailboxes() {
@@ -186,6 +189,10 @@ std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
+std::vector<MailboxListChange> SdboxStorage::mailbox_list_changes() {
+  return read_mailbox_list_changes(list_dir_path());
+}
+
 std::string SdboxStorage::list_dir_path() const {
   return location_.control.empty() ? location_.root : location_.control;
 }
@@ -211,6 +218,7 @@ void SdboxStorage::rename_mailbox(const std::string& from, const std::string& to
     move_tree(path_join(location_.alt, src_rel), path_join(location_.alt, dst_rel));
   if (!location_.index.empty() && location_.index != "MEMORY")
     move_tree(path_join(location_.index, src_rel), path_join(location_.index, dst_rel));
+  record_mailbox_renamed(*this, list_dir_path(), to);
 }
 
 std::unique_ptr<Mailbox> SdboxStorage::open_mailbox(const std::string& name) {

@@ -31,6 +31,7 @@ class SdboxStorage : public MailStorage {
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
   // roost-deleted-mailboxes under the root (or CONTROL=), as for maildir.
   std::vector<DeletedMailbox> deleted_mailboxes() override;
+  std::vector<MailboxListChange> mailbox_list_changes() override;
 
   SdboxPaths paths_of(const std::string& name) const;
 

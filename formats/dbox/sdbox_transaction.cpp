@@ -30,6 +30,7 @@
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/dbox/sdbox_mailbox.hpp"
+#include "formats/model/expunge_key.hpp"
 #include "lib/error.hpp"
 #include "lib/fault.hpp"
 #include "lib/fsutil.hpp"
@@ -193,11 +194,12 @@ void SdboxTransaction::commit() {
   DovecotLogTransaction dovecot;  // the same changes for Dovecot's log
   for (uint32_t uid : expunges_) {
     const MessageRecord* m = box_->index_->find(uid);
+    std::string key = m ? expunge_key(*box_, uid) : std::string();
     for (const std::string& path : {box_->file_path(uid, "p"), box_->file_path(uid, "a")})
       if (::unlink(path.c_str()) < 0 && errno != ENOENT)
         throw_errno("cannot expunge (unlink)", path);
     if (m) {
-      itx_.expunge(uid);
+      itx_.expunge(uid, std::move(key));
       dovecot.expunge(uid);
     }
   }

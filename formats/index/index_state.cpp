@@ -14,6 +14,9 @@ using index_codec::Writer;
 
 namespace {
 
+// On the wire only: kExpunge with the mail's header key (IndexOp::keyword).
+constexpr uint8_t kExpungeKeyed = 8;
+
 void write_header(Writer& w, const IndexHeader& h) {
   w.u32(h.uidvalidity);
   w.u32(h.uidnext);
@@ -170,7 +173,7 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         for (size_t k = i; k < j; ++k) {
           const MessageRecord* m = find(txn.ops[k].record.uid);
           if (!m || !seen.insert(m->uid).second) continue;
-          expunges.push_back({m->uid, m->guid, txn.modseq});
+          expunges.push_back({m->uid, m->guid, txn.modseq, txn.ops[k].keyword});
           gone.push_back(m->uid);
         }
         std::sort(gone.begin(), gone.end());
@@ -235,6 +238,14 @@ std::string IndexState::encode() const {
     w.u64(e.modseq);
     w.str(e.guid);
   }
+  // The header keys follow as a section of their own, only when there are
+  // any: a snapshot without them reads as before.
+  bool keyed = std::any_of(expunges.begin(), expunges.end(),
+                           [](const ExpungeRecord& e) { return !e.hdr_key.empty(); });
+  if (keyed) {
+    w.u32(static_cast<uint32_t>(expunges.size()));
+    for (const auto& e : expunges) w.str(e.hdr_key);
+  }
   return std::move(w.data());
 }
 
@@ -262,6 +273,10 @@ IndexState IndexState::decode(std::string_view body, const std::string& what) {
     e.guid = r.str();
     s.expunges.push_back(std::move(e));
   }
+  if (!r.at_end()) {
+    if (r.u32() != nexp) r.fail("expunge key count mismatch");
+    for (auto& e : s.expunges) e.hdr_key = r.str();
+  }
   if (!r.at_end()) r.fail("trailing bytes");
   return s;
 }
@@ -271,7 +286,10 @@ std::string encode_transaction(const IndexTransactionRecord& txn) {
   w.u64(txn.modseq);
   w.u32(static_cast<uint32_t>(txn.ops.size()));
   for (const auto& op : txn.ops) {
-    w.u8(op.kind);
+    // An expunge with a header key has an op code of its own, so logs
+    // written before keys existed decode unchanged.
+    bool keyed = op.kind == IndexOp::kExpunge && !op.keyword.empty();
+    w.u8(keyed ? kExpungeKeyed : static_cast<uint8_t>(op.kind));
     switch (op.kind) {
       case IndexOp::kAppend:
       case IndexOp::kUpdate:
@@ -283,6 +301,7 @@ std::string encode_transaction(const IndexTransactionRecord& txn) {
         break;
       case IndexOp::kExpunge:
         w.u32(op.record.uid);
+        if (keyed) w.str(op.keyword);
         break;
       case IndexOp::kSetHeader:
       case IndexOp::kReset:
@@ -317,6 +336,11 @@ IndexTransactionRecord decode_transaction(std::string_view payload, const std::s
         break;
       case IndexOp::kExpunge:
         op.record.uid = r.u32();
+        break;
+      case kExpungeKeyed:
+        kind = IndexOp::kExpunge;
+        op.record.uid = r.u32();
+        op.keyword = r.str();
         break;
       case IndexOp::kSetHeader:
       case IndexOp::kReset:

@@ -34,7 +34,7 @@ struct IndexOp {
     kAppend = 1,       // record (new UID, or replaces a same-UID record)
     kUpdate = 2,       // record (full replacement of an existing UID)
     kUpdateFlags = 3,  // uid + flags
-    kExpunge = 4,      // uid
+    kExpunge = 4,      // uid (+ the mail's header key in `keyword`, may be empty)
     kSetHeader = 5,    // header (highest_modseq is ignored; uidnext never lowered)
     kAddKeyword = 6,   // keyword
     kReset = 7,        // header: drops every record and expunge (new uidvalidity)
@@ -42,7 +42,7 @@ struct IndexOp {
   Kind kind;
   MessageRecord record;  // kAppend/kUpdate; uid + flags for kUpdateFlags; uid for kExpunge
   IndexHeader header;    // kSetHeader/kReset
-  std::string keyword;   // kAddKeyword
+  std::string keyword;   // kAddKeyword; kExpunge: the header key
 };
 
 struct IndexTransactionRecord {

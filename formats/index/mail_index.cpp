@@ -338,8 +338,8 @@ void MailIndex::Transaction::update_flags(uint32_t uid, const MessageFlags& flag
   txn_.ops.push_back(std::move(op));
 }
 
-void MailIndex::Transaction::expunge(uint32_t uid) {
-  IndexOp op{IndexOp::kExpunge, {}, {}, {}};
+void MailIndex::Transaction::expunge(uint32_t uid, std::string hdr_key) {
+  IndexOp op{IndexOp::kExpunge, {}, {}, std::move(hdr_key)};
   op.record.uid = uid;
   txn_.ops.push_back(std::move(op));
 }

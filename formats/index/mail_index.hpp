@@ -110,7 +110,9 @@ class MailIndex::Transaction {
   // Full replacement of an existing record (ignored if the UID is gone).
   void update(const MessageRecord& record);
   void update_flags(uint32_t uid, const MessageFlags& flags);
-  void expunge(uint32_t uid);
+  // `hdr_key`: the mail's header key (formats/mime/header_key.hpp), kept
+  // with the expunge record; empty when unknown.
+  void expunge(uint32_t uid, std::string hdr_key = {});
   // Replaces the header except highest_modseq/expunges_pruned_modseq;
   // uidnext is never lowered while uidvalidity stays the same.
   void set_header(const IndexHeader& header);

@@ -126,6 +126,7 @@ void MaildirStorage::set_subscribed(const std::string& name, bool subscribed) {
     names.erase(it);
   lock.write_content(serialize_subscriptions(names, separator_, location_.utf8));
   lock.commit_replace(settings_.fsync);
+  record_subscription_change(list_dir_path(), canon, subscribed);
 }
 
 void MaildirStorage::list_fs(const std::string& dir, const std::string& prefix,
@@ -228,6 +229,10 @@ std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
+std::vector<MailboxListChange> MaildirStorage::mailbox_list_changes() {
+  return read_mailbox_list_changes(list_dir_path());
+}
+
 std::string MaildirStorage::list_dir_path() const {
   return location_.control.empty() ? location_.root : location_.control;
 }
@@ -297,6 +302,7 @@ void MaildirStorage::rename_mailbox(const std::string& from, const std::string& 
     if (pa.control_dir != pa.mail_dir) move_dir(pa.control_dir, pb.control_dir);
     if (!pa.index_dir.empty() && pa.index_dir != pa.mail_dir) move_dir(pa.index_dir, pb.index_dir);
   }
+  record_mailbox_renamed(*this, list_dir_path(), to);
 }
 
 std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {

@@ -21,7 +21,10 @@
 
 #include "formats/maildir/maildir_filename.hpp"
 #include "formats/maildir/maildir_mailbox.hpp"
+#include "formats/mime/header.hpp"
+#include "formats/mime/header_key.hpp"
 #include "formats/model/message_file.hpp"
+#include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
 #include "lib/strutil.hpp"
@@ -181,6 +184,24 @@ std::string MaildirTransaction::info_for(const MessageFlags& flags) {
   return update_maildir_info("", flags.system & kFlagsStorable, slots);
 }
 
+namespace {
+
+// The header key recorded with an expunge (ExpungeRecord::hdr_key), read
+// from the file itself: the mailbox's own readers may sync, which needs
+// the lock this transaction holds. Empty when it can't be read.
+std::string header_key_of_file(const std::string& path) noexcept {
+  try {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    auto in = open_fd_decompressing(fd, "message file " + path);
+    return mail_header_key(read_header_text(*in));
+  } catch (...) {
+    return {};
+  }
+}
+
+}  // namespace
+
 void MaildirTransaction::apply_change(const PendingChange& c) {
   auto& s = *session_;
   MessageRecord* rec = nullptr;
@@ -219,13 +240,14 @@ void MaildirTransaction::apply_change(const PendingChange& c) {
   };
   std::string path = current_path();
   if (c.expunge) {
+    std::string key = path.empty() ? std::string() : header_key_of_file(path);
     if (!path.empty() && ::unlink(path.c_str()) < 0 && errno != ENOENT)
       throw_errno("cannot expunge (unlink)", path);
     expunged_bytes_ += rec->physical_size;
     --quota_count_;
     std::erase_if(s.list.records, [&](const UidListRecord& r) { return r.uid == c.uid; });
     s.rewrite = true;
-    itx_.expunge(c.uid);
+    itx_.expunge(c.uid, std::move(key));
     touched_.erase(c.uid);
     return;
   }

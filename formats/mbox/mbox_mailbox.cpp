@@ -21,6 +21,7 @@
 #include "formats/mbox/mbox_lock.hpp"
 #include "formats/mbox/mbox_message_stream.hpp"
 #include "formats/mbox/mbox_writer.hpp"
+#include "formats/mime/header_key.hpp"
 #include "formats/model/message_file.hpp"
 #include "lib/compress/decompress.hpp"
 #include "lib/error.hpp"
@@ -408,7 +409,8 @@ void MboxMailbox::scan_file() {
 }
 
 void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
-                            const std::map<uint32_t, int64_t>& save_dates) {
+                            const std::map<uint32_t, int64_t>& save_dates,
+                            const std::map<uint32_t, std::string>& expunge_keys) {
   IndexHeader h = index_->header();
   auto itx = index_->begin();
   uint32_t uv = scan.uidvalidity ? scan.uidvalidity : h.uidvalidity;
@@ -451,7 +453,10 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
   }
   if (!reset)
     for (const auto& r : index_->records())
-      if (!seen.count(r.uid)) itx.expunge(r.uid);
+      if (!seen.count(r.uid)) {
+        auto key = expunge_keys.find(r.uid);
+        itx.expunge(r.uid, key == expunge_keys.end() ? std::string() : key->second);
+      }
   for (const auto& k : scan.keywords) {
     bool known = false;
     for (const auto& x : index_->keywords()) known = known || iequals(x, k);
@@ -504,6 +509,9 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
     }
   }
   std::set<uint32_t> expunged(changes.expunges.begin(), changes.expunges.end());
+  std::map<uint32_t, std::string> expunge_keys;
+  for (const auto& m : scan.mails)
+    if (expunged.count(m.uid)) expunge_keys[m.uid] = mail_header_key(m.clean_header);
   for (const auto& [uid, op] : changes.flag_ops) {
     for (auto& m : scan.mails) {
       if (m.uid != uid) continue;
@@ -661,7 +669,7 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
   Mapping nmap(nfd, static_cast<size_t>(nst.st_size), paths_.file);
   scan_ = parse_mbox(nmap.view());
   scan_stamp_ = stamp_of(nst);
-  reconcile(scan_, scan_stamp_, save_dates);
+  reconcile(scan_, scan_stamp_, save_dates, expunge_keys);
   return save_uids;
 }
 

@@ -76,8 +76,11 @@ class MboxMailbox : public Mailbox {
   std::string file_stamp(bool& stable) const;
   // Parses the file under a read lock; rewrites first when messages lack UIDs.
   void scan_file();
+  // `expunge_keys`: the header keys of the mails this process expunged
+  // (recorded with their expunges).
   void reconcile(const MboxScan& scan, const std::string& stamp,
-                 const std::map<uint32_t, int64_t>& save_dates);
+                 const std::map<uint32_t, int64_t>& save_dates,
+                 const std::map<uint32_t, std::string>& expunge_keys = {});
   uint32_t ensure_uidvalidity();
   Guid128 initial_mailbox_guid() const;
   std::string append_marker_path() const;

@@ -170,6 +170,10 @@ std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
   return read_deleted_mailboxes(list_dir_path());
 }
 
+std::vector<MailboxListChange> MboxStorage::mailbox_list_changes() {
+  return read_mailbox_list_changes(list_dir_path());
+}
+
 std::string MboxStorage::list_dir_name() const {
   // Not the root itself: every file there is a mailbox.
   return path_join(location_.control.empty() ? location_.root : location_.control, kIndexDirName);
@@ -210,6 +214,7 @@ void MboxStorage::rename_mailbox(const std::string& from, const std::string& to)
     make_dirs(dirname_of(b.index_dir));
     ::rename(a.index_dir.c_str(), b.index_dir.c_str());
   }
+  record_mailbox_renamed(*this, list_dir_path(), to);
 }
 
 std::vector<std::string> MboxStorage::subscriptions() {
@@ -236,6 +241,7 @@ void MboxStorage::set_subscribed(const std::string& name, bool subscribed) {
   if (subscribed && !have) out.push_back(name);
   lock.write_content(serialize_subscriptions(out, separator_, location_.utf8));
   lock.commit_replace(settings_.fsync);
+  if (subscribed != have) record_subscription_change(list_dir_path(), name, subscribed);
 }
 
 std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {

@@ -31,6 +31,7 @@ class MboxStorage : public MailStorage {
   void set_subscribed(const std::string& name, bool subscribed) override;
   std::unique_ptr<Mailbox> open_mailbox(const std::string& name) override;
   std::vector<DeletedMailbox> deleted_mailboxes() override;
+  std::vector<MailboxListChange> mailbox_list_changes() override;
 
   MboxPaths paths_of(const std::string& name) const;
 

@@ -30,6 +30,11 @@ struct ExpungeRecord {
   uint32_t uid = 0;
   std::string guid;
   uint64_t modseq = 0;
+  // The mail's header key (formats/mime/header_key.hpp) when the driver
+  // could read it as it expunged the mail, else empty: dsync tells an
+  // expunge from another mail at the same UID by it where GUIDs can't
+  // travel (mbox).
+  std::string hdr_key;
 };
 
 }  // namespace roost

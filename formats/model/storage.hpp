@@ -63,6 +63,17 @@ struct DeletedMailbox {
   int64_t timestamp = 0;  // unix seconds
 };
 
+// A mailbox-list change a storage remembers with its time (beside its
+// deleted mailboxes), so a two-way sync lets the newer of two conflicting
+// changes win.
+struct MailboxListChange {
+  enum class Kind : char { kRename = 'R', kSubscribe = 'S', kUnsubscribe = 'U' };
+  Kind kind = Kind::kRename;
+  Guid128 guid;           // kRename: the mailbox renamed
+  std::string name;       // kSubscribe/kUnsubscribe: the virtual name
+  int64_t timestamp = 0;  // unix seconds
+};
+
 struct SaveRequest {
   MessageFlags flags;
   int64_t received_date = 0;  // 0: now
@@ -173,6 +184,10 @@ class MailStorage {
   // Mailboxes deleted through this storage, oldest first (drivers without
   // such a log return none: a peer's copy then comes back on a two-way sync).
   virtual std::vector<DeletedMailbox> deleted_mailboxes() { return {}; }
+  // Renames and subscription changes made through this storage, oldest
+  // first (drivers without such a log return none: renames and
+  // subscriptions then fall back to the master's/merged view).
+  virtual std::vector<MailboxListChange> mailbox_list_changes() { return {}; }
 };
 
 // Driver registry: formats/storage_factory.cpp knows every driver; nothing

@@ -1,8 +1,13 @@
 """The options and exit codes of roost sync / backup / import: -m (also by
-special-use name), -x, -s state in and out, -l, -1, import -s and its
-resume, and the documented exit codes for bad input."""
+special-use name), -x, -s state in and out, the per-destination saved state,
+-l, -1, -d (mail_replica), -N, -U (and dsync-server -U's replicator notify),
+import -s and its resume, and the documented exit codes for bad input."""
 import os
+import shutil
+import socket
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
@@ -58,6 +63,15 @@ def main():
             check("unchanged since the state" in p.stderr, f"-v with a state: {p.stderr!r}")
             p = R("sync", "-u", "u1", "-s", "garbage!", dest)
             check("falling back to full sync" in p.stderr, "invalid state: no warning")
+            # Without -s: the state kept for this peer after the last
+            # successful run makes a no-op run incremental; -f ignores it.
+            R("sync", "-u", "u1", dest)
+            files = list(Path(home).rglob(".roost-dsync-state.*"))
+            check(len(files) == 1, f"per-peer state files: {files}")
+            p = R("sync", "-u", "u1", "-v", dest)
+            check("unchanged since the state" in p.stderr, f"no -s, saved state: {p.stderr!r}")
+            p = R("sync", "-u", "u1", "-f", "-v", dest)
+            check("unchanged since the state" not in p.stderr, f"-f used the state: {p.stderr!r}")
             # -l: the lock is taken and released.
             R("sync", "-u", "u1", "-l", "5", dest)
             # -1: destination-only mail stays.
@@ -91,12 +105,60 @@ def main():
                         config=c.config_path).stdout
                 check(sorted(src.splitlines()) == sorted(rem.splitlines()),
                       f"remote backup differs:\n{src}\n{rem}")
+                # dsync-server -U tells a listening replicator the user was synced.
+                sock_dir = tempfile.mkdtemp(prefix="roost-repl-")
+                srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                srv.bind(os.path.join(sock_dir, "replicator-doveadm"))
+                srv.listen(1)
+                srv.settimeout(30)
+                got = []
+
+                def accept():
+                    try:
+                        conn, _ = srv.accept()
+                        got.append(conn.makefile("rb").read().decode())
+                        conn.close()
+                    except OSError as e:
+                        got.append(f"error {e}")
+
+                t = threading.Thread(target=accept)
+                t.start()
+                os.chmod(sock_dir, 0o777)
+                os.chmod(os.path.join(sock_dir, "replicator-doveadm"), 0o777)
+                R("sync", "-u", "u1", roost.roost_bin(), "-c", str(c.config_path), "-o",
+                  f"base_dir={sock_dir}", "dsync-server", "-u", "u1", "-U")
+                t.join(35)
+                srv.close()
+                shutil.rmtree(sock_dir, ignore_errors=True)
+                check(got and got[0].startswith("VERSION\treplicator-doveadm-client\t1\t0\n"
+                                                "NOTIFY\tu1\t"),
+                      f"replicator notify: {got!r}")
                 R("backup", "-u", "u1", "false", expect=75)       # the remote fails
                 R("backup", "-u", "u1", "--dry-run", *remote, expect=64)
 
+            # -d: the destination from mail_replica (plugin setting or
+            # userdb field), as doveadm reads it; %u is expanded.
+            replica = f"maildir:{home}/replica-%u"
+            R("-o", f"plugin/mail_replica={replica}", "backup", "-u", "u1", "-d")
+            check(Path(f"{home}/replica-u1/cur").is_dir() or
+                  any(Path(f"{home}/replica-u1").glob("*")), "-d didn't back up to mail_replica")
+            rep_subjects = R("-o", "mail_location=maildir:" + f"{home}/replica-u1", "-f", "tab",
+                             "fetch", "-u", "u1", "hdr.subject", "mailbox", "INBOX", "all").stdout
+            check("inbox" in rep_subjects, f"-d replica lacks INBOX mail: {rep_subjects!r}")
+            p = R("-o", f"plugin/mail_replica={replica}", "backup", "-u", "u1", "-d", dest)
+            check("Don't give mail location with -d" in p.stderr, "-d with a location: no error")
+            R("sync", "-u", "u1", "-d", expect=68)                # no mail_replica
+            R("-o", "plugin/mail_replica=tcp:replica.example.org", "sync", "-u", "u1", "-d",
+              expect=78)
+            # -N: all namespaces; with the one namespace u1 has, the default.
+            R("sync", "-u", "u1", "-N", dest)
+            R("sync", "-u", "u1", "-N", "-n", "", dest, expect=64)
+            # -U: accepted (doveadm's replicator notify; on dsync-server it
+            # notifies a replicator if one listens).
+            R("sync", "-u", "u1", "-U", dest)
+
             # Exit codes.
             R("sync", "-u", "u1", expect=64)                      # no destination
-            R("sync", "-u", "u1", "-N", dest, expect=64)          # unsupported
             R("sync", "-u", "u1", "-Q", dest, expect=64)          # unknown option
             R("sync", "-u", "nobody", dest, expect=67)
             R("sync", "-u", "u1", "-m", "\\Flagged", dest, expect=68)

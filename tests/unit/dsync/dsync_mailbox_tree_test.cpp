@@ -98,3 +98,62 @@ TEST_CASE("deleted-mailboxes log: torn lines and junk are ignored", "[dsync]") {
 }
 
 }  // namespace roost::dsync
+
+namespace roost::dsync {
+
+TEST_CASE("dsync tree: two-way, the later subscription change wins", "[dsync]") {
+  Guid128 g = Guid128::generate();
+  TreeView m, s;
+  m.nodes = {node("Box", g)};
+  s.nodes = {node("Box", g)};
+  m.nodes[0].subscribed = true;
+  m.nodes[0].last_subscription_change = 100;
+  s.nodes[0].last_subscription_change = 200;  // the slave unsubscribed later
+  TreePlan p = plan_tree(m, s, {});
+  CHECK(has(p.master_actions, TreeAction::Kind::kUnsubscribe, "Box"));
+  CHECK(p.slave_actions.empty());
+  // The master's change is the later one: the slave subscribes.
+  m.nodes[0].last_subscription_change = 300;
+  p = plan_tree(m, s, {});
+  CHECK(has(p.slave_actions, TreeAction::Kind::kSubscribe, "Box"));
+  CHECK(p.master_actions.empty());
+  // Without times: merged (subscribed stays subscribed).
+  m.nodes[0].last_subscription_change = s.nodes[0].last_subscription_change = 0;
+  p = plan_tree(m, s, {});
+  CHECK(has(p.slave_actions, TreeAction::Kind::kSubscribe, "Box"));
+  // Backup copies the source's subscription whatever the times.
+  Direction backup;
+  backup.kind = Direction::Kind::kBackup;
+  m.nodes[0].subscribed = false;
+  s.nodes[0].subscribed = true;
+  s.nodes[0].last_subscription_change = 500;
+  p = plan_tree(m, s, backup);
+  CHECK(has(p.slave_actions, TreeAction::Kind::kUnsubscribe, "Box"));
+}
+
+TEST_CASE("mailbox log: typed records next to deletes, each reader skips the other's", "[dsync]") {
+  Guid128 g = Guid128::generate(), d = Guid128::generate();
+  MailboxListChange r;
+  r.guid = g;
+  r.timestamp = 1700000001;
+  MailboxListChange u;
+  u.kind = MailboxListChange::Kind::kUnsubscribe;
+  u.name = "Sub folder/x";
+  u.timestamp = 1700000002;
+  std::string data = serialize_deleted_mailbox({d, 1700000000}) + serialize_mailbox_list_change(r) +
+                     serialize_mailbox_list_change(u) + "S 12x name\nR " + g.hex() +
+                     "\nS 1700000003";  // junk, torn
+  auto dels = parse_deleted_mailboxes(data);
+  REQUIRE(dels.size() == 1);
+  CHECK(dels[0].guid == d);
+  auto ch = parse_mailbox_list_changes(data);
+  REQUIRE(ch.size() == 2);
+  CHECK(ch[0].kind == MailboxListChange::Kind::kRename);
+  CHECK(ch[0].guid == g);
+  CHECK(ch[0].timestamp == 1700000001);
+  CHECK(ch[1].kind == MailboxListChange::Kind::kUnsubscribe);
+  CHECK(ch[1].name == "Sub folder/x");
+  CHECK(ch[1].timestamp == 1700000002);
+}
+
+}  // namespace roost::dsync

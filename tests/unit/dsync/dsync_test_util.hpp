@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the dsync unit tests: stores of any registered format in temp
 // dirs, a counting wrapper around a storage, mail creation and comparison.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,6 +37,8 @@ Snapshot snapshot(MailStorage& s, bool with_uids);
 // Wraps a storage and counts open_message() calls on its mailboxes.
 struct OpenCounter {
   int opens = 0;
+  // Called before each open_message(): what another program does meanwhile.
+  std::function<void(uint32_t uid)> on_open_message;
 };
 std::unique_ptr<MailStorage> counting(MailStorage& inner, OpenCounter& counter);
 

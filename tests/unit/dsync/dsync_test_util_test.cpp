@@ -108,6 +108,7 @@ class CountingMailbox : public Mailbox {
   std::vector<ExpungeRecord> expunged_since(uint64_t m) override { return in_->expunged_since(m); }
   std::unique_ptr<std::istream> open_message(uint32_t uid) override {
     ++c_.opens;
+    if (c_.on_open_message) c_.on_open_message(uid);
     return in_->open_message(uid);
   }
   std::string read_header(uint32_t uid) override {

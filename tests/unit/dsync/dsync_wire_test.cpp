@@ -48,6 +48,23 @@ TEST_CASE("dsync wire: items survive encode/decode, bodies are dot-stuffed", "[d
   CHECK(std::holds_alternative<EndOfList>(items[3]));
 }
 
+TEST_CASE("dsync wire: an expunge carries its header key", "[dsync]") {
+  WireDecoder d;
+  MailChange e;
+  e.type = 'e';
+  e.uid = 9;
+  e.guid = "g9";
+  e.hdr_hash = "0123abcd";
+  MailChange plain = e;
+  plain.hdr_hash.clear();
+  d.feed(encode_preamble() + encode_item(e) + encode_item(plain));
+  auto e2 = std::get<MailChange>(*d.next());
+  CHECK(e2.type == 'e');
+  CHECK(e2.uid == 9);
+  CHECK(e2.hdr_hash == "0123abcd");
+  CHECK(std::get<MailChange>(*d.next()).hdr_hash.empty());
+}
+
 TEST_CASE("dsync wire: decodes Dovecot's captured lines by its headers", "[dsync]") {
   WireDecoder d;
   d.feed(encode_preamble());

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "formats/index/index_state.hpp"
 #include "formats/index/mail_index.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -164,6 +165,42 @@ TEST_CASE("expunges are remembered with their modseq and pruned with a marker", 
   CHECK(again->expunges_since(0).size() == 2);
   CHECK(again->records().size() == 1);
   CHECK(again->header().uidnext == 6);
+}
+
+TEST_CASE("an expunge keeps the header key it was given, through log and snapshot", "[index]") {
+  TempDir d;
+  auto idx = MailIndex::open(d.path, {});
+  {
+    auto t = idx->begin();
+    for (uint32_t u = 1; u <= 3; ++u) t.append(rec(u));
+    t.commit();
+  }
+  {
+    auto t = idx->begin();
+    t.expunge(1, "key-1");
+    t.expunge(2);  // no key: as before keys existed
+    t.commit();
+  }
+  auto check = [](MailIndex& i) {
+    auto ex = i.expunges_since(0);
+    REQUIRE(ex.size() == 2);
+    CHECK(ex[0].uid == 1);
+    CHECK(ex[0].hdr_key == "key-1");
+    CHECK(ex[0].guid == "guid-1");
+    CHECK(ex[1].uid == 2);
+    CHECK(ex[1].hdr_key.empty());
+  };
+  check(*MailIndex::open(d.path, {}));  // from the log
+  idx->compact();
+  check(*MailIndex::open(d.path, {}));  // from the snapshot
+  // A snapshot whose expunges have no key has no key section (old layout).
+  IndexState st;
+  st.expunges.push_back({5, "g", 3, ""});
+  CHECK(IndexState::decode(st.encode(), "t").expunges.size() == 1);
+  st.expunges[0].hdr_key = "k";
+  std::string with_keys = st.encode();
+  CHECK(IndexState::decode(with_keys, "t").expunges[0].hdr_key == "k");
+  CHECK_THROWS_AS(IndexState::decode(with_keys.substr(0, with_keys.size() - 1), "t"), Error);
 }
 
 TEST_CASE("a second opener sees commits and compactions through refresh", "[index]") {
