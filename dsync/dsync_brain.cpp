@@ -536,13 +536,18 @@ struct Brain::Impl {
     // One GUID twice in a mailbox is what an interrupted renumbering (copy,
     // then expunge) leaves behind: keep the newer copy, drop the other
     // before the peer sees the list. (Header keys may repeat legitimately.)
+    // A side whose driver keeps saved GUIDs knows its copies by GUID even
+    // when the pair matches mail by header key (an mbox peer): there the
+    // leftover would pair with nothing the peer expunged and be copied back.
     std::vector<uint32_t> duplicates;
-    if (!use_hash && !dir.is_source(master)) {
+    if (mine.have_save_guids && !dir.is_source(master)) {
       std::unordered_map<std::string, size_t> last;
-      for (size_t i = 0; i < local.messages.size(); ++i) last[local.messages[i].key] = i;
+      for (size_t i = 0; i < local.messages.size(); ++i)
+        if (!local.messages[i].guid.empty()) last[local.messages[i].guid] = i;
       std::vector<MessageEntry> kept;
       for (size_t i = 0; i < local.messages.size(); ++i) {
-        if (last[local.messages[i].key] == i)
+        const std::string& g = local.messages[i].guid;
+        if (g.empty() || last[g] == i)
           kept.push_back(std::move(local.messages[i]));
         else
           duplicates.push_back(local.messages[i].uid);
