@@ -99,8 +99,9 @@ std::vector<std::string> replica_destination(CommandContext& c, MailUser& user) 
       if (sec->has("mail_replica")) v = sec->get("mail_replica");
   v = std::string(trim(v));
   if (v.empty())
-    throw Error(kExitNoHost, "User has no mail_replica in userdb (set it there or in plugin { "
-                             "mail_replica = maildir:/backup/%u }, or give a destination)");
+    throw Error(kExitNoHost,
+                "User has no mail_replica in userdb (set it there or in plugin { "
+                "mail_replica = maildir:/backup/%u }, or give a destination)");
   for (const char* p : {"remote:", "remoteprefix:", "tcp:", "tcps:"})
     if (v.rfind(p, 0) == 0)
       throw Error(kExitConfig, "mail_replica = " + v +
@@ -135,8 +136,8 @@ void notify_replicator(CommandContext& c, const std::string& user) {
     ::close(fd);
     return;
   }
-  std::string msg = "VERSION\treplicator-doveadm-client\t1\t0\nNOTIFY\t" + tab_escape(user) +
-                    "\t\t\n";
+  std::string msg =
+      "VERSION\treplicator-doveadm-client\t1\t0\nNOTIFY\t" + tab_escape(user) + "\t\t\n";
   for (size_t off = 0; off < msg.size();) {
     ssize_t n = ::write(fd, msg.data() + off, msg.size() - off);
     if (n < 0 && errno == EINTR) continue;
@@ -182,7 +183,8 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
               if (dry_run && !a.has('d') && is_remote(a))
                 throw Error(kExitUsage, verb + ": --dry-run works only with a mail location");
               if (a.has('N') && a.has('n'))
-                throw Error(kExitUsage, verb + ": give -N (all namespaces) or -n <prefix>, not both");
+                throw Error(kExitUsage,
+                            verb + ": give -N (all namespaces) or -n <prefix>, not both");
               if (dry_run) ctx.set_default_formatter("json");
             },
             [&, dry_run](CommandContext& c, MailUser& user, MailCommandArgs& a) {
@@ -217,11 +219,17 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                     log(line);
                   };
               }
-              // Without -s and -f: the state this store kept for this peer
-              // after the last successful run (incremental, as with -s).
+              // Without -s and -f: the state this store kept for this
+              // destination after the last successful run (incremental, as
+              // with -s). Mail locations only: a remote command may be
+              // Dovecot's dsync-server, which reads the state's private
+              // modseq field differently (Roost keeps the peer's HIGHESTMODSEQ
+              // there) and would fail the run.
+              bool keep_state = !is_remote(a);
               std::string state_file =
                   dsync::peer_state_path(ns.storage->location(), join(a.positional, " "));
-              dsync::StateMap saved = dsync::load_peer_state(state_file);
+              dsync::StateMap saved =
+                  keep_state ? dsync::load_peer_state(state_file) : dsync::StateMap{};
               if (!a.has('s') && !a.has('f') && !saved.empty()) {
                 s.state = saved;
                 s.sync_type = 's';
@@ -257,7 +265,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 c.out << r.plan.dump(2) << "\n";
                 return;
               }
-              dsync::save_peer_state(state_file, saved, r.new_state);
+              if (keep_state) dsync::save_peer_state(state_file, saved, r.new_state);
               if (want_state) c.out << dsync::export_state(r.new_state) << "\n";
               if (!changed.empty()) {
                 std::sort(changed.begin(), changed.end());

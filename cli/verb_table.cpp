@@ -17,8 +17,8 @@ const std::vector<Verb>& verb_table() {
        "rename a mailbox and its children", verb_mailbox_rename},
       {"mailbox subscribe", "[-u <user>|-A|-F <file>] <mailbox>...", "subscribe to mailboxes",
        verb_mailbox_subscribe},
-      {"mailbox unsubscribe", "[-u <user>|-A|-F <file>] <mailbox>...",
-       "unsubscribe from mailboxes", verb_mailbox_unsubscribe},
+      {"mailbox unsubscribe", "[-u <user>|-A|-F <file>] <mailbox>...", "unsubscribe from mailboxes",
+       verb_mailbox_unsubscribe},
       {"mailbox status", "[-u <user>|-A|-F <file>] [-t] <fields> <mailbox mask>...",
        "show mailbox status (fields: all messages recent uidnext uidvalidity unseen "
        "highestmodseq vsize guid firstsaved)",

@@ -38,6 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The deleted-mailboxes log: whatever parses serialises back to itself.
   for (const auto& d : roost::parse_deleted_mailboxes(input))
     if (roost::parse_deleted_mailboxes(roost::serialize_deleted_mailbox(d)).size() != 1) abort();
+  // Its typed records (renames, subscription changes) likewise, and the
+  // two readers never take each other's lines.
+  for (const auto& c : roost::parse_mailbox_list_changes(input)) {
+    std::string line = roost::serialize_mailbox_list_change(c);
+    if (roost::parse_mailbox_list_changes(line).size() != 1) abort();
+    if (!roost::parse_deleted_mailboxes(line).empty()) abort();
+  }
   auto dict = roost::parse_attribute_dict(input);
   if (roost::parse_attribute_dict(roost::serialize_attribute_dict(dict)) != dict) abort();
   auto changes = roost::parse_attribute_changes(input);

@@ -7,8 +7,7 @@
 
 namespace roost::test::dsync {
 
-TEST_CASE("dsync peer state: a no-op re-run from the saved state opens no mail file",
-          "[dsync]") {
+TEST_CASE("dsync peer state: a no-op re-run from the saved state opens no mail file", "[dsync]") {
   for (const auto& fa : formats())
     for (const auto& fb : formats()) {
       INFO(fa << "->" << fb);
