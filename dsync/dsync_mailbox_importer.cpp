@@ -205,8 +205,11 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
           plan.flag_sets.emplace_back(uid, r->flags);
         continue;
       }
-      renumber.push_back({uid, local_is_master, l});
-      renumber.push_back({uid, !local_is_master, r});
+      // Paired by header key, a mail may sit at another UID on the other
+      // side (a save there that couldn't keep its UID, then a crash): that
+      // is its match, not a conflict to copy it again for.
+      if (by_guid || !remote_key_uid.count(l->key)) renumber.push_back({uid, local_is_master, l});
+      if (by_guid || !local_key_uid.count(r->key)) renumber.push_back({uid, !local_is_master, r});
       continue;
     }
     if (l) {
