@@ -194,6 +194,16 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   for (const auto& [u, m] : rm) uids.insert(u);
   bool one_way = dir.kind == Direction::Kind::kOneWay;
   const bool by_guid = local.box.have_save_guids && remote.box.have_save_guids;
+  // A local mail whose match sits at another UID on the remote: flags as
+  // for a pair at one UID. False when the remote has no such mail.
+  auto match_elsewhere = [&](const MessageEntry& l) {
+    auto ru = remote_key_uid.find(l.key);
+    if (ru == remote_key_uid.end()) return false;
+    const MessageEntry& r = *rm.at(ru->second);
+    if (remote_flags_win(l, r, local_is_master, dir, local, remote))
+      plan.flag_sets.emplace_back(l.uid, r.flags);
+    return true;
+  };
   for (uint32_t uid : uids) {
     auto li = lm.find(uid);
     auto ri = rm.find(uid);
@@ -208,12 +218,12 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       // Paired by header key, a mail may sit at another UID on the other
       // side (a save there that couldn't keep its UID, then a crash): that
       // is its match, not a conflict to copy it again for.
-      if (by_guid || !remote_key_uid.count(l->key)) renumber.push_back({uid, local_is_master, l});
+      if (by_guid || !match_elsewhere(*l)) renumber.push_back({uid, local_is_master, l});
       if (by_guid || !local_key_uid.count(r->key)) renumber.push_back({uid, !local_is_master, r});
       continue;
     }
     if (l) {
-      if (remote_key_uid.count(l->key)) continue;  // same mail at another UID there
+      if (match_elsewhere(*l)) continue;  // same mail at another UID there
       if (one_way) continue;                       // the destination's own mail stays
       if (expunged_by(remote, *l, by_guid)) {
         if (!one_way) plan.expunges.push_back(uid);

@@ -364,6 +364,13 @@ TEST_CASE("dsync: the same mails at crossed UIDs next to an mbox peer double not
       auto sg = snapshot(*g.storage, false);
       CHECK(sg == snapshot(*m.storage, false));
       CHECK(sg["INBOX"].size() == 2);
+      // Flags travel between such matches too.
+      std::vector<uint32_t> uids;
+      for (const auto& r : g.storage->open_mailbox("INBOX")->messages()) uids.push_back(r.uid);
+      for (uint32_t u : uids) set_flags(*g.storage, "INBOX", u, "\\Seen $Work");
+      run();
+      sg = snapshot(*g.storage, false);
+      CHECK(sg == snapshot(*m.storage, false));
     }
   }
 }
