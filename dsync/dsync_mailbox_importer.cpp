@@ -223,7 +223,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       continue;
     }
     if (l) {
-      if (match_elsewhere(*l)) continue;  // same mail at another UID there
+      if (match_elsewhere(*l)) continue;           // same mail at another UID there
       if (one_way) continue;                       // the destination's own mail stays
       if (expunged_by(remote, *l, by_guid)) {
         if (!one_way) plan.expunges.push_back(uid);

@@ -296,7 +296,8 @@ namespace roost::test::dsync {
 // other side between a renumbering copy (same GUID, fresh UID) and the
 // expunge of the original: mails are paired by header key there, so the
 // leftover must go by its GUID, not be copied back to the mbox.
-TEST_CASE("dsync: an interrupted renumbering next to an mbox peer doubles nothing", "[dsync][mbox]") {
+TEST_CASE("dsync: an interrupted renumbering next to an mbox peer doubles nothing",
+          "[dsync][mbox]") {
   for (const auto& fmt : formats()) {
     if (fmt == "mbox") continue;
     for (bool guid_side_first : {true, false}) {
@@ -338,7 +339,8 @@ TEST_CASE("dsync: an interrupted renumbering next to an mbox peer doubles nothin
 // one UID space (what an interrupted run leaves next to mbox, which can't
 // keep a UID below its UIDNEXT): each is the other's match, not a UID
 // conflict to copy both mails again for.
-TEST_CASE("dsync: the same mails at crossed UIDs next to an mbox peer double nothing", "[dsync][mbox]") {
+TEST_CASE("dsync: the same mails at crossed UIDs next to an mbox peer double nothing",
+          "[dsync][mbox]") {
   for (const auto& fmt : formats()) {
     if (fmt == "mbox") continue;
     for (bool guid_side_first : {true, false}) {
