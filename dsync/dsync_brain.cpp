@@ -558,17 +558,28 @@ struct Brain::Impl {
     // One GUID twice in a mailbox is what an interrupted renumbering (copy,
     // then expunge) leaves behind: keep the newer copy, drop the other
     // before the peer sees the list. (Header keys may repeat legitimately.)
+    // A side whose driver keeps saved GUIDs knows its copies by GUID even
+    // when the pair matches mail by header key (an mbox peer): there the
+    // leftover would pair with nothing the peer expunged and be copied back.
     std::vector<uint32_t> duplicates;
-    if (!use_hash && !dir.is_source(master)) {
-      // Keys are viewed, not copied, and the list is rebuilt only when
+    if (mine.have_save_guids && !dir.is_source(master)) {
+      // GUIDs are viewed, not copied, and the list is rebuilt only when
       // there is a duplicate: a large mailbox isn't held twice.
       const size_t n = local.messages.size();
       std::unordered_map<std::string_view, size_t> last;
       last.reserve(n);
-      for (size_t i = 0; i < n; ++i) last[local.messages[i].key] = i;
-      if (last.size() != n) {
+      size_t with_guid = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (!local.messages[i].guid.empty()) {
+          last[local.messages[i].guid] = i;
+          ++with_guid;
+        }
+      if (last.size() != with_guid) {
         std::vector<bool> keep(n);
-        for (size_t i = 0; i < n; ++i) keep[i] = last[local.messages[i].key] == i;
+        for (size_t i = 0; i < n; ++i) {
+          const std::string& g = local.messages[i].guid;
+          keep[i] = g.empty() || last[g] == i;
+        }
         last.clear();
         std::vector<MessageEntry> kept;
         kept.reserve(n);

@@ -180,11 +180,12 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   for (const auto& m : local.messages) lm[m.uid] = &m;
   for (const auto& m : remote.messages) rm[m.uid] = &m;
   // Views into the two lists (alive for the whole planning): no key copies.
-  std::unordered_set<std::string_view> local_keys, remote_keys;
-  local_keys.reserve(local.messages.size());
-  remote_keys.reserve(remote.messages.size());
-  for (const auto& m : local.messages) local_keys.insert(m.key);
-  for (const auto& m : remote.messages) remote_keys.insert(m.key);
+  // Key -> the first UID holding it, on each side.
+  std::unordered_map<std::string_view, uint32_t> local_key_uid, remote_key_uid;
+  local_key_uid.reserve(local.messages.size());
+  remote_key_uid.reserve(remote.messages.size());
+  for (const auto& m : local.messages) local_key_uid.emplace(m.key, m.uid);
+  for (const auto& m : remote.messages) remote_key_uid.emplace(m.key, m.uid);
 
   // Mails that need fresh UIDs: (uid, owned by master), master first on ties.
   struct Renumber {
@@ -202,6 +203,16 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
   bool one_way = dir.kind == Direction::Kind::kOneWay;
   const bool by_guid = local.box.have_save_guids && remote.box.have_save_guids;
+  // A local mail whose match sits at another UID on the remote: flags as
+  // for a pair at one UID. False when the remote has no such mail.
+  auto match_elsewhere = [&](const MessageEntry& l) {
+    auto ru = remote_key_uid.find(l.key);
+    if (ru == remote_key_uid.end()) return false;
+    const MessageEntry& r = *rm.at(ru->second);
+    if (remote_flags_win(l, r, local_is_master, dir, local, remote))
+      plan.flag_sets.emplace_back(l.uid, r.flags);
+    return true;
+  };
   for (uint32_t uid : uids) {
     auto li = lm.find(uid);
     auto ri = rm.find(uid);
@@ -213,12 +224,15 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
           plan.flag_sets.emplace_back(uid, r->flags);
         continue;
       }
-      renumber.push_back({uid, local_is_master, l});
-      renumber.push_back({uid, !local_is_master, r});
+      // Paired by header key, a mail may sit at another UID on the other
+      // side (a save there that couldn't keep its UID, then a crash): that
+      // is its match, not a conflict to copy it again for.
+      if (by_guid || !match_elsewhere(*l)) renumber.push_back({uid, local_is_master, l});
+      if (by_guid || !local_key_uid.count(r->key)) renumber.push_back({uid, !local_is_master, r});
       continue;
     }
     if (l) {
-      if (remote_keys.count(l->key)) continue;  // same mail at another UID there
+      if (match_elsewhere(*l)) continue;           // same mail at another UID there
       if (one_way) continue;                       // the destination's own mail stays
       if (expunged_by(remote, *l, by_guid)) {
         if (!one_way) plan.expunges.push_back(uid);
@@ -230,7 +244,7 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       continue;
     }
     // Remote only.
-    if (local_keys.count(r->key)) continue;
+    if (local_key_uid.count(r->key)) continue;
     if (expunged_by(local, *r, by_guid)) continue;  // the remote expunges it
     if (uid >= local.box.uid_next) {
       plan.saves.push_back({uid, true, uid, r->guid, r->flags});

@@ -1,6 +1,6 @@
 """Crash safety and resume of `roost sync`: ROOST_DSYNC_CRASH_KILLS kill
 points (default 200; SIGKILL at a random instant or abort at the N-th fsync),
-over every pair of maildir, sdbox and mdbox (mbox: see WITH_MBOX below),
+over every pair of maildir, mbox, sdbox and mdbox,
 each few kills followed by a completing run that must leave 0 mail lost,
 0 duplicated, flags converged (roostharness.dsync_crash has the details).
 ROOST_DSYNC_CRASH_SECONDS bounds the time; reaching fewer kill points than
@@ -20,15 +20,7 @@ MODE = "sync"
 KILLS = int(os.environ.get("ROOST_DSYNC_CRASH_KILLS", "200"))
 SEED = int(os.environ.get("ROOST_DSYNC_CRASH_SEED", "0")) or 7000 + 1
 TIME_LIMIT = float(os.environ.get("ROOST_DSYNC_CRASH_SECONDS", "400"))
-# Known bug, found by this test and not fixed yet: a two-way sync with an
-# mbox side (mail matched by header keys, UIDs not adoptable by mbox) that is
-# killed can end, after the completing run, with mail doubled on one or both
-# sides (a renumbering copy whose original was not expunged) or, rarely,
-# mail not copied. It shows in about one run in three of this test.
-# ROOST_DSYNC_CRASH_SYNC_MBOX=1 puts the mbox pairs back in (or
-# ROOST_DSYNC_CRASH_PAIRS=maildir:mbox,mbox:maildir to chase it alone).
-WITH_MBOX = os.environ.get("ROOST_DSYNC_CRASH_SYNC_MBOX") == "1"
-FORMATS = [f for f in dsync_crash.FORMATS if WITH_MBOX or f != "mbox"]
+FORMATS = list(dsync_crash.FORMATS)
 PAIRS = [(a, b) for a in FORMATS for b in FORMATS]
 
 
