@@ -141,7 +141,7 @@ TEST_CASE("attribute digest: live values only, order-free", "[dsync][attributes]
   std::vector<MailboxAttribute> a = {live("a", "1", 1), live("b", "2", 2)};
   std::vector<MailboxAttribute> b = {live("b", "2", 9, 9), gone("c", 3), live("a", "1", 7)};
   CHECK(attributes_digest(a) == attributes_digest(b));
-  b[0].value = "3";
+  b[0].value = std::string(1, '3');  // (a char* assign trips a GCC 12 -Wrestrict false positive at -O2)
   CHECK(attributes_digest(a) != attributes_digest(b));
   auto shared = a;
   shared[0].type = AttributeType::kShared;
