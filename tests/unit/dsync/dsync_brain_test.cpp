@@ -368,7 +368,10 @@ TEST_CASE("dsync: the same mails at crossed UIDs next to an mbox peer double not
       CHECK(sg["INBOX"].size() == 2);
       // Flags travel between such matches too.
       std::vector<uint32_t> uids;
-      for (const auto& r : g.storage->open_mailbox("INBOX")->messages()) uids.push_back(r.uid);
+      {
+        auto inbox = g.storage->open_mailbox("INBOX");  // alive while its records are read
+        for (const auto& r : inbox->messages()) uids.push_back(r.uid);
+      }
       for (uint32_t u : uids) set_flags(*g.storage, "INBOX", u, "\\Seen $Work");
       run();
       sg = snapshot(*g.storage, false);
