@@ -1,6 +1,7 @@
 #include "dsync/dsync_brain.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -72,11 +73,13 @@ std::vector<std::string> split_name(const std::string& name, char sep) {
 }  // namespace
 
 const char* item_name(const Item& item) {
+  // In the order of the Item variant.
   static const char* names[] = {"handshake",      "mailbox_state", "mailbox_tree_node",
                                 "mailbox_delete", "mailbox",       "mail_change",
                                 "mail_request",   "mail",          "finish",
-                                "end of list",    "done",          "skipped"};
-  if (std::holds_alternative<MailboxAttributeItem>(item)) return "mailbox_attribute";
+                                "end of list",    "done",          "skipped",
+                                "mailbox_attribute"};
+  static_assert(std::size(names) == std::variant_size_v<Item>);
   return names[item.index()];
 }
 

@@ -16,6 +16,7 @@
 #include "formats/dbox/mdbox_mailbox.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
+#include "formats/list/mailbox_deleted.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/error.hpp"
@@ -326,8 +327,7 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   if (!children) remove_tree(disk_path(name));
   // After the files: a crash in between leaves at worst a delete a peer
   // may undo.
-  record_deleted_mailbox(list_dir_path(), guid);
-  AttributeFileStore(list_dir_path(), storage_settings_.fsync).remove_mailbox(guid);
+  record_mailbox_deleted(list_dir_path(), guid, storage_settings_.fsync);
 }
 
 std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {
@@ -377,8 +377,10 @@ std::unique_ptr<Mailbox> MdboxStorage::open_mailbox(const std::string& name) {
     create_mailbox("INBOX");  // INBOX always exists, as in Dovecot
   }
   auto box = std::make_unique<MdboxMailbox>(*this, is_inbox(name) ? "INBOX" : name, dir);
-  box->attach_attribute_store(
-      std::make_shared<AttributeFileStore>(list_dir_path(), storage_settings_.fsync));
+  // One store for all the storage's mailboxes: it reads the files once
+  // per change.
+  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), storage_settings_.fsync);
+  box->attach_attribute_store(attribute_store_);
   return box;
 }
 

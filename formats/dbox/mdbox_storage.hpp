@@ -9,6 +9,7 @@
 
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_map.hpp"
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/model/storage.hpp"
 #include "lib/compress/save_compression.hpp"
 
@@ -114,6 +115,7 @@ class MdboxStorage : public MailStorage {
   bool map_changed_ = false;
   bool rebuilt_ = false;
   std::set<std::string> changed_mailboxes_;
+  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
 };
 
 // The ids of the m.<N> files in `dir` (ascending; other names skipped).

@@ -12,6 +12,7 @@
 #include "formats/dbox/sdbox_dovecot_log.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
+#include "formats/list/mailbox_deleted.hpp"
 #include "formats/list/subscriptions_update.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
@@ -181,8 +182,7 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
       if (!is_dir(path_join(p.index_dir, e))) ::unlink(path_join(p.index_dir, e).c_str());
     ::rmdir(p.index_dir.c_str());
   }
-  record_deleted_mailbox(list_dir_path(), guid);
-  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
+  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
 }
 
 std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {
@@ -229,8 +229,10 @@ std::unique_ptr<Mailbox> SdboxStorage::open_mailbox(const std::string& name) {
   }
   auto box = std::make_unique<SdboxMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
                                             settings_.save_compression);
-  box->attach_attribute_store(
-      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+  // One store for all the storage's mailboxes: it reads the files once
+  // per change.
+  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync);
+  box->attach_attribute_store(attribute_store_);
   return box;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "formats/dbox/sdbox_mailbox.hpp"
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/model/storage.hpp"
 
 namespace roost {
@@ -45,6 +46,7 @@ class SdboxStorage : public MailStorage {
   MailLocation location_;
   StorageSettings settings_;
   char separator_;
+  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

@@ -70,13 +70,47 @@ struct Files {
   }
 };
 
+// What tells a file's versions apart: Dovecot and Roost replace it by
+// rename (a new inode); an in-place writer changes size or mtime.
+struct FileStamp {
+  bool exists = false;
+  ino_t ino = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  explicit FileStamp(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) return;
+    exists = true;
+    ino = st.st_ino;
+    size = st.st_size;
+    mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  }
+  bool operator==(const FileStamp&) const = default;
+};
+
 }  // namespace
+
+struct AttributeFileStore::Cached {
+  FileStamp dict_stamp, changes_stamp;
+  Files files;
+};
 
 AttributeFileStore::AttributeFileStore(std::string dir, bool fsync)
     : dir_(std::move(dir)), fsync_(fsync) {}
 
+std::shared_ptr<const AttributeFileStore::Cached> AttributeFileStore::read_cached() {
+  // Stamped before reading: a change during the read makes the next call
+  // read again rather than keep a stale copy.
+  FileStamp dict_stamp(path_join(dir_, kAttributeDictFile));
+  FileStamp changes_stamp(path_join(dir_, kAttributeChangesFile));
+  if (!cache_ || !(cache_->dict_stamp == dict_stamp) || !(cache_->changes_stamp == changes_stamp))
+    cache_ = std::make_shared<const Cached>(Cached{dict_stamp, changes_stamp, Files(dir_)});
+  return cache_;
+}
+
 std::vector<MailboxAttribute> AttributeFileStore::list(const Guid128& mailbox) {
-  Files f(dir_);
+  auto cached = read_cached();
+  const Files& f = cached->files;
   std::vector<MailboxAttribute> out;
   for (AttributeType type : {AttributeType::kPrivate, AttributeType::kShared}) {
     std::string prefix = attribute_dict_prefix(type, mailbox);

@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace roost {
 // times, modseqs and tombstones. Writers take the dict's dotlock (as
 // Dovecot's dict-file does) and replace both files by temp + fsync + rename.
 // An entry changed or removed by another program since Roost wrote it is
-// reported with the dict file's mtime as its change time.
+// reported with the dict file's mtime as its change time. Reads keep the
+// parsed files while neither file changed on disk (inode, size, mtime), so
+// one store shared by a storage's mailboxes reads them once per change.
 class AttributeFileStore : public AttributeStore {
  public:
   AttributeFileStore(std::string dir, bool fsync = true);
@@ -26,8 +29,12 @@ class AttributeFileStore : public AttributeStore {
   void remove_mailbox(const Guid128& mailbox);
 
  private:
+  struct Cached;
+  std::shared_ptr<const Cached> read_cached();
+
   std::string dir_;
   bool fsync_;
+  std::shared_ptr<const Cached> cache_;
 };
 
 }  // namespace roost

@@ -10,6 +10,7 @@
 
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
+#include "formats/list/mailbox_deleted.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "lib/dotlock.hpp"
 #include "lib/error.hpp"
@@ -221,8 +222,7 @@ void MaildirStorage::delete_mailbox(const std::string& name) {
     // \NoSelect parents and broken mailboxes have no GUID to remember.
   }
   delete_mailbox_files(name);
-  record_deleted_mailbox(list_dir_path(), guid);
-  AttributeFileStore(list_dir_path(), settings_.fsync).remove_mailbox(guid);
+  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
 }
 
 std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {
@@ -323,8 +323,10 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
   for (const char* sub : {"new", "tmp"}) make_dirs(path_join(p.mail_dir, sub));
   auto box = std::make_unique<MaildirMailbox>(is_inbox(name) ? "INBOX" : name, p, settings_.fsync,
                                               settings_.save_compression);
-  box->attach_attribute_store(
-      std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync));
+  // One store for all the storage's mailboxes: it reads the files once
+  // per change.
+  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync);
+  box->attach_attribute_store(attribute_store_);
   return box;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/maildir/maildir_mailbox.hpp"
 #include "formats/model/storage.hpp"
 
@@ -52,6 +53,7 @@ class MaildirStorage : public MailStorage {
   StorageSettings settings_;
   char separator_;
   bool fs_layout_;
+  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

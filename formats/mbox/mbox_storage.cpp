@@ -8,6 +8,7 @@
 
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
+#include "formats/list/mailbox_deleted.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
 #include "lib/dotlock.hpp"
@@ -162,8 +163,7 @@ void MboxStorage::delete_mailbox(const std::string& name) {
     // \NoSelect parents and broken mailboxes have no GUID to remember.
   }
   delete_mailbox_files(name);
-  record_deleted_mailbox(list_dir_path(), guid);
-  AttributeFileStore(list_dir_name(), settings_.fsync).remove_mailbox(guid);
+  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
 }
 
 std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
@@ -250,8 +250,10 @@ std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {
   if (vname != "INBOX" && (!path_exists(p.file) || is_dir(p.file)))
     throw Error(kExitNotFound, "mailbox " + name + " doesn't exist");
   auto box = std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
-  box->attach_attribute_store(
-      std::make_shared<AttributeFileStore>(list_dir_name(), settings_.fsync));
+  // One store for all the storage's mailboxes: it reads the files once
+  // per change.
+  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_name(), settings_.fsync);
+  box->attach_attribute_store(attribute_store_);
   return box;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/list/attribute_file_store.hpp"
 #include "formats/mbox/mbox_mailbox.hpp"
 #include "formats/model/storage.hpp"
 
@@ -48,6 +49,7 @@ class MboxStorage : public MailStorage {
   MailLocation location_;
   StorageSettings settings_;
   char separator_;
+  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

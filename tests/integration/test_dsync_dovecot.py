@@ -22,31 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
-from roostharness import roost  # noqa: E402
+from roostharness import compare, roost  # noqa: E402
 from roostharness.checks import Checks, fixture_message  # noqa: E402
 from roostharness.dovecot import DOVEADM, DovecotSandbox  # noqa: E402
 
 CHECKS = Checks()
 check = CHECKS.check
-
-
-def sorted_tab(text):
-    # \Recent is per-session index state (whoever opens a mailbox first
-    # sees it), not mail data: leave it out.
-    lines = []
-    for line in text.splitlines():
-        fields = [" ".join(w for w in f.split(" ") if w != "\\Recent") for f in line.split("\t")]
-        lines.append("\t".join(fields))
-    return lines[:1] + sorted(lines[1:])
-
-
-def mail_files(root):
-    out = []
-    for dirpath, _dirs, files in os.walk(root):
-        if os.path.basename(dirpath) in ("cur", "new"):
-            for f in files:
-                out.append(os.path.relpath(os.path.join(dirpath, f), root))
-    return sorted(out)
 
 
 def main():
@@ -61,12 +42,12 @@ def main():
 
         def fetch(loc=None):
             extra = ["-o", f"mail_location={loc}"] if loc else []
-            return sorted_tab(D(*extra, "-f", "tab", "fetch", "-u", "u1",
+            return compare.sorted_without_recent(D(*extra, "-f", "tab", "fetch", "-u", "u1",
                                 "mailbox guid uid flags", "all").stdout)
 
         def status(loc=None):
             extra = ["-o", f"mail_location={loc}"] if loc else []
-            return sorted_tab(D(*extra, "-f", "tab", "mailbox", "status", "-u", "u1",
+            return compare.sorted_without_recent(D(*extra, "-f", "tab", "mailbox", "status", "-u", "u1",
                                 "guid uidvalidity uidnext messages", "*").stdout)
 
         for n in range(1, 6):
@@ -87,12 +68,12 @@ def main():
             check(src == dst, f"round {rnd}: doveadm fetch differs:\n source {src}\n backup {dst}")
             check(status() == status(backup_loc),
                   f"round {rnd}: mailbox status differs:\n {status()}\n {status(backup_loc)}")
-            files_before = mail_files(f"{home}/backup")
+            files_before = compare.maildir_mail_files(f"{home}/backup")
             p = dv.doveadm("backup", "-u", "u1", backup_loc)
             check(p.returncode == 0, f"round {rnd}: doveadm backup exit {p.returncode}: {p.stderr}")
-            check(mail_files(f"{home}/backup") == files_before,
+            check(compare.maildir_mail_files(f"{home}/backup") == files_before,
                   f"round {rnd}: doveadm backup changed the copy's mail files:\n"
-                  f" before {files_before}\n after  {mail_files(f'{home}/backup')}")
+                  f" before {files_before}\n after  {compare.maildir_mail_files(f'{home}/backup')}")
             check(fetch(backup_loc) == dst,
                   f"round {rnd}: doveadm backup changed UIDs/GUIDs/flags:\n {dst}\n"
                   f" {fetch(backup_loc)}")

@@ -21,29 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(os.environ.get("ROOST_SOURCE_DIR",
                                            Path(__file__).resolve().parents[2])) / "tests" / "harness"))
 
-from roostharness import roost  # noqa: E402
+from roostharness import compare, roost  # noqa: E402
 from roostharness.checks import Checks, fixture_message  # noqa: E402
 from roostharness.dovecot import DovecotSandbox  # noqa: E402
 
 CHECKS = Checks()
 check = CHECKS.check
-
-
-def sorted_tab(text):
-    # \Recent is per-session index state, not mail data.
-    lines = []
-    for line in text.splitlines():
-        fields = [" ".join(w for w in f.split(" ") if w != "\\Recent") for f in line.split("\t")]
-        lines.append("\t".join(fields))
-    return lines[:1] + sorted(lines[1:])
-
-
-def mail_files(root):
-    out = []
-    for dirpath, _dirs, files in os.walk(root):
-        if os.path.basename(dirpath) in ("cur", "new"):
-            out.extend(os.path.relpath(os.path.join(dirpath, f), root) for f in files)
-    return sorted(out)
 
 
 def plan_is_empty(plan):
@@ -68,12 +51,12 @@ def main():
 
         def fetch(loc=None):
             extra = ["-o", f"mail_location={loc}"] if loc else []
-            return sorted_tab(D(*extra, "-f", "tab", "fetch", "-u", "u1",
+            return compare.sorted_without_recent(D(*extra, "-f", "tab", "fetch", "-u", "u1",
                                 "mailbox guid uid flags", "all").stdout)
 
         def status(loc=None):
             extra = ["-o", f"mail_location={loc}"] if loc else []
-            return sorted_tab(D(*extra, "-f", "tab", "mailbox", "status", "-u", "u1",
+            return compare.sorted_without_recent(D(*extra, "-f", "tab", "mailbox", "status", "-u", "u1",
                                 "guid uidvalidity uidnext messages", "*").stdout)
 
         for n in range(1, 7):
@@ -92,7 +75,7 @@ def main():
                 D("backup", "-u", "u1", loc)
                 before_fetch, before_status = fetch(loc), status(loc)
                 root = loc.split(":", 1)[1]
-                before_files = mail_files(root)
+                before_files = compare.maildir_mail_files(root)
                 check(before_fetch == fetch(),
                       f"round {rnd} {fmt}: doveadm backup itself left a different copy")
 
@@ -122,7 +105,7 @@ def main():
                       f"round {rnd} {fmt}: roost backup changed mailbox GUID/UIDVALIDITY/"
                       f"UIDNEXT:\n before {before_status}\n after  {status(loc)}")
                 if fmt == "maildir":
-                    check(mail_files(root) == before_files,
+                    check(compare.maildir_mail_files(root) == before_files,
                           f"round {rnd} {fmt}: roost backup renamed/added/removed mail files")
                 p = roost.run(["verify", "-u", "u1", loc], config=cfg, expect=None)
                 check(p.returncode == 0,

@@ -16,6 +16,7 @@ flags/keywords, dropping ``\\Recent``) with :func:`normalize_flags`.
 from __future__ import annotations
 
 import difflib
+import os
 import subprocess
 from typing import Callable, Iterable, Sequence
 
@@ -153,3 +154,20 @@ def expected_flags_rows(folder_manifest: dict, mailbox: str, keyword_order: Iter
         toks = list(folder_manifest["flags"][str(uid)]) + list(folder_manifest["keywords"][str(uid)])
         out.append((mailbox, str(uid), " ".join(sorted(toks))))
     return out
+
+
+def sorted_without_recent(output) -> str:
+    """Tab output with \\Recent dropped from the flags column and rows sorted:
+    how two stores' ``fetch``/``mailbox status`` are compared after a sync
+    (\\Recent is per-session index state, not mail data)."""
+    return sorted_text(normalize(output))
+
+
+def maildir_mail_files(root) -> list[str]:
+    """Every mail file under a Maildir root (cur/ and new/ of every folder),
+    relative and sorted: a sync that changes nothing renames none of them."""
+    out = []
+    for dirpath, _dirs, files in os.walk(root):
+        if os.path.basename(dirpath) in ("cur", "new"):
+            out.extend(os.path.relpath(os.path.join(dirpath, f), root) for f in files)
+    return sorted(out)

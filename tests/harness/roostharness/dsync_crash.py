@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import crash, roost, verify
+from .checks import Checks
+from .dovecot import DovecotSandbox
 
 FORMATS = ("maildir", "mbox", "sdbox", "mdbox")
 USER = "u1"
@@ -258,3 +260,29 @@ def _verify(src: _Store, dst: _Store) -> str:
     rep = verify.report(src.loc, dst.loc, config=src.cfg)
     reports = rep if isinstance(rep, list) else [rep]
     return "" if all(r.get("identical") for r in reports) else verify.describe(rep)
+
+
+def main(mode: str, default_seed: int) -> None:
+    """The body of one ctest entry per mode (tests/integration/
+    test_dsync_crash_<mode>.py): env ROOST_DSYNC_CRASH_KILLS (default 200),
+    _SEED, _SECONDS (default 400) override; fails on any lost, duplicated or
+    unsynced mail, on fewer kill points than asked, or when a format pair
+    was never interrupted."""
+    kills = int(os.environ.get("ROOST_DSYNC_CRASH_KILLS", "200"))
+    seed = int(os.environ.get("ROOST_DSYNC_CRASH_SEED", "0")) or default_seed
+    time_limit = float(os.environ.get("ROOST_DSYNC_CRASH_SECONDS", "400"))
+    pairs = [(a, b) for a in FORMATS for b in FORMATS]
+    ck = Checks()
+    with DovecotSandbox(users=[USER], mail_format="maildir") as dv:
+        work = Path(dv.user_home(USER)) / "crash"
+        work.mkdir()
+        dv.chown_homes()
+        res = run_mode(mode, str(dv.config_path), work, kills=kills,
+                       seed=seed, time_limit=time_limit, pairs=pairs)
+    print(res.summary())
+    for f in res.failures:
+        ck.check(False, f)
+    ck.check(res.kills >= kills, f"only {res.kills} of {kills} kill points within {time_limit:.0f}s")
+    ck.check(len(res.pairs) == len(pairs) or res.kills < len(pairs) * 5,
+             f"not every format pair was interrupted: {sorted(res.pairs)}")
+    ck.finish()

@@ -9,6 +9,7 @@
 
 #include "dsync/dsync_local.hpp"
 #include "formats/model/storage.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace roost::test::dsync {
 
@@ -16,11 +17,11 @@ namespace roost::test::dsync {
 const std::vector<std::string>& formats();
 
 struct Store {
-  std::string dir;
+  TempDir tmp{"roost-dsync-test"};  // destroyed last: after the storage
+  std::string dir = tmp.path;
   std::string format;
   std::unique_ptr<MailStorage> storage;
   Store(const std::string& format);
-  ~Store();
   void reopen();
 };
 

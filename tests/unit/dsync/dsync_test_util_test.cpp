@@ -21,14 +21,7 @@ const std::vector<std::string>& formats() {
 
 Store::Store(const std::string& fmt) : format(fmt) {
   register_builtin_storage_drivers();
-  char t[] = "/tmp/roost-dsync-test-XXXXXX";
-  REQUIRE(::mkdtemp(t));
-  dir = t;
   reopen();
-}
-Store::~Store() {
-  storage.reset();
-  remove_tree(dir);
 }
 void Store::reopen() {
   storage.reset();

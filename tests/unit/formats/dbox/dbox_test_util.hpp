@@ -1,5 +1,5 @@
 #pragma once
-// Helpers of the dbox tests: a temp directory removed at the end.
+// Helpers of the dbox tests (TempDir: tests/unit/temp_dir.hpp).
 #include <cstdlib>
 #include <istream>
 #include <iterator>
@@ -9,24 +9,11 @@
 
 #include "formats/dbox/sdbox_storage.hpp"
 #include "lib/fsutil.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace roost::dbox_test {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-dbox-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    try {
-      remove_tree(path);
-    } catch (...) {
-    }
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using test::TempDir;
 
 inline std::unique_ptr<SdboxStorage> open_sdbox(const std::string& root,
                                                 const std::string& alt = "", bool fsync = false) {

@@ -11,17 +11,13 @@
 #include "formats/list/attribute_file_store.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace roost {
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-attr-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { remove_tree(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("roost-attr") {}
 };
 
 MailboxAttribute attr(AttributeType type, const std::string& key, const std::string& value,
