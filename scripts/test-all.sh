@@ -43,6 +43,23 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/roost-ccache}
 # Hits across checkouts in different directories (CI clones afresh).
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
+# The integration tests start Roost's remote side (`dsync-server`) after
+# Roost has dropped to an unprivileged mail user, so that user must be able
+# to reach build/cli/roost: a checkout under a mode-0700 directory (e.g. a
+# clone into `mktemp -d`) gets search permission (o+x, not read) on each
+# directory above it that lacks it.
+if [ "$(id -u)" = 0 ]; then
+  d="$root"
+  while [ "$d" != / ]; do
+    perms=$(stat -c %A "$d")
+    case "${perms:9:1}" in
+      x | t) ;;
+      *) chmod o+x "$d" && echo "   (gave others search permission on $d for the mail users)" ;;
+    esac
+    d=$(dirname "$d")
+  done
+fi
+
 step "build (warnings are errors)"
 if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOST_WERROR=ON >"$log_dir/cmake.log" 2>&1 &&
    cmake --build build -j "$jobs" >"$log_dir/build.log" 2>&1; then
