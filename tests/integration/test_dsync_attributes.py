@@ -98,15 +98,17 @@ def main():
         backup = f"{home}/backup"
         backup_loc = f"maildir:{backup}"
         R("backup", "-u", "u1", backup_loc)
-        on_copy = ["-o", f"mail_location={backup_loc}"]
+        # The copy keeps its attributes in its own dict: reading it takes
+        # mail_attribute_dict pointed there too, for Roost as for doveadm.
+        on_copy = ["-o", f"mail_location={backup_loc}",
+                   "-o", f"mail_attribute_dict=file:{backup}/dovecot-attributes"]
         for box, key, want in (("Work", "/private/comment", "from dovecot"),
                                ("INBOX", "/shared/vendor/x", "shared value"),
                                ("Archive", "/private/specialuse", "\\Archive")):
             got = r_get(box, key, extra=on_copy)
             check(got == want, f"backup: roost get {box} {key} = {got!r}, want {want!r}")
         dv.chown_homes()
-        dv_copy = on_copy + ["-o", f"mail_attribute_dict=file:{backup}/dovecot-attributes"]
-        got = dv_get("Work", "/private/comment", extra=dv_copy)
+        got = dv_get("Work", "/private/comment", extra=on_copy)
         check(got == "from dovecot", f"backup: doveadm reads Roost's copy: {got!r}")
 
         D("mailbox", "metadata", "unset", "-u", "u1", "INBOX", "/private/gone")
