@@ -72,6 +72,14 @@ class MboxMailbox : public Mailbox {
   // saves.
   std::vector<uint32_t> rewrite(const MboxChanges& changes);
 
+ protected:
+  // An attribute changed: the index takes the next modseq (what another
+  // writer committed meanwhile comes along, so the record copy is re-read).
+  void raise_highest_modseq() override {
+    uint64_t before = index_->header().highest_modseq;
+    if (index_->raise_modseq() != before + 1) messages_valid_ = false;
+  }
+
  private:
   std::string file_stamp(bool& stable) const;
   // Parses the file under a read lock; rewrites first when messages lack UIDs.
