@@ -92,6 +92,10 @@ class MboxMailbox : public Mailbox {
   uint32_t ensure_uidvalidity();
   Guid128 initial_mailbox_guid() const;
   std::string append_marker_path() const;
+  // `roost-expunge-keys`: the header keys of the mails a rewrite drops,
+  // written before its rename, so an index that catches up after a kill
+  // between the rename and the index update still records them.
+  std::string expunge_keys_path() const;
   // Drops the partial tail of an append that was killed (write locks held).
   void recover_append(int fd);
   // A compressed mbox file (name ending in .gz, as Dovecot's zlib plugin
