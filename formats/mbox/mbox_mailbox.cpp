@@ -7,20 +7,18 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <iostream>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "formats/index/dovecot/mailbox_index.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
+#include "formats/mbox/mbox_expunge_keys.hpp"
 #include "formats/mbox/mbox_from.hpp"
 #include "formats/mbox/mbox_lock.hpp"
 #include "formats/mbox/mbox_message_stream.hpp"
@@ -185,32 +183,6 @@ uint64_t imapbase_uid_last_offset(std::string_view data, const MboxMail& first,
   return 0;
 }
 
-// roost-expunge-keys: "<uidvalidity>\n", then "<uid> <header key>\n" per
-// mail a rewrite drops. A UID names one mail within its UIDVALIDITY, so the
-// keys stay true for as long as that UIDVALIDITY does.
-std::string encode_expunge_keys(uint32_t uidvalidity, const std::map<uint32_t, std::string>& keys) {
-  std::string out = std::to_string(uidvalidity) + "\n";
-  for (const auto& [uid, key] : keys)
-    if (!key.empty()) out += std::to_string(uid) + " " + key + "\n";
-  return out;
-}
-
-std::map<uint32_t, std::string> decode_expunge_keys(std::string_view text, uint32_t uidvalidity) {
-  std::map<uint32_t, std::string> keys;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  if (!std::getline(in, line) || line != std::to_string(uidvalidity)) return keys;
-  while (std::getline(in, line)) {
-    size_t sp = line.find(' ');
-    if (sp == 0 || sp == std::string::npos || sp + 1 == line.size()) continue;
-    char* end = nullptr;
-    unsigned long uid = std::strtoul(line.c_str(), &end, 10);
-    if (end != line.c_str() + sp || uid == 0 || uid > UINT32_MAX) continue;
-    keys[static_cast<uint32_t>(uid)] = line.substr(sp + 1);
-  }
-  return keys;
-}
-
 }  // namespace
 
 std::string MboxMailbox::append_marker_path() const {
@@ -218,7 +190,7 @@ std::string MboxMailbox::append_marker_path() const {
 }
 
 std::string MboxMailbox::expunge_keys_path() const {
-  return path_join(paths_.index_dir, "roost-expunge-keys");
+  return path_join(paths_.index_dir, kMboxExpungeKeysFile);
 }
 
 // A torn append: an append writes the marker (inode, start offset, end
@@ -498,8 +470,8 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
       }
       if (!left_keys) {
         auto text = read_file_if_exists(expunge_keys_path());
-        left_keys =
-            text ? decode_expunge_keys(*text, h.uidvalidity) : std::map<uint32_t, std::string>{};
+        left_keys = text ? decode_mbox_expunge_keys(*text, h.uidvalidity)
+                         : std::map<uint32_t, std::string>{};
       }
       auto left = left_keys->find(r.uid);
       itx.expunge(r.uid, left == left_keys->end() ? std::string() : left->second);
@@ -699,7 +671,7 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
     // The keys of the mails this rewrite drops go to disk before the new
     // file takes the old one's place (see reconcile()).
     if (!expunge_keys.empty())
-      write_file_atomic(expunge_keys_path(), encode_expunge_keys(uv, expunge_keys));
+      write_file_atomic(expunge_keys_path(), encode_mbox_expunge_keys(uv, expunge_keys));
     ::fchmod(tfd, st.st_mode & 07777);
     if (::fchown(tfd, st.st_uid, st.st_gid) < 0) {
       // Not permitted for ordinary users; the file stays theirs.
