@@ -91,7 +91,7 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
   {
     // One file in memory at a time (files are bounded by the rotate size).
     std::map<uint32_t, std::vector<MdboxMapEntry>> by_file;
-    for (const auto& [uid, e] : map_->entries()) by_file[e.file_id].push_back(e);
+    for (const auto& e : map_->entries()) by_file[e.file_id].push_back(e);
     for (const auto& [file_id, list] : by_file) {
       std::string path = find_file(file_id);
       if (path.empty()) continue;

@@ -130,7 +130,7 @@ TEST_CASE("mdbox copies by reference, expunge drops a reference, purge reclaims"
   REQUIRE(archive->messages().size() == 4);
   CHECK(archive->messages()[1].guid == inbox->messages()[1].guid);
   CHECK(slurp(*archive->open_message(2)) == test_msg(2));
-  for (const auto& [uid, e] : st->map().entries()) CHECK(e.refcount == 2);
+  for (const auto& e : st->map().entries()) CHECK(e.refcount == 2);
   {
     auto t = inbox->begin();
     t->expunge(1);
@@ -255,7 +255,8 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
                         "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
     for (const char* f :
-         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+         {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log", "/dovecot.index",
+          "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = mdbox_at(dir + "/mdbox");
   auto inbox = st->open_mailbox("INBOX");
@@ -360,7 +361,8 @@ TEST_CASE("mdbox B metadata holds Dovecot's storage name; rebuild maps it back",
   CHECK(scan.messages[0].meta.orig_mailbox() == std::string("Entw&APw-rfe/Sub"));
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/Entw&APw-rfe/Sub/dbox-Mails"})
     for (const char* f :
-         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+         {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log", "/dovecot.index",
+          "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = open();
   st->open_mailbox("INBOX")->force_resync();
