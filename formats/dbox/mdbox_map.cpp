@@ -147,15 +147,27 @@ MdboxMap::~MdboxMap() = default;
 std::string MdboxMap::snapshot_path() const { return path_join(dir_, "roost.map"); }
 std::string MdboxMap::log_path() const { return path_join(dir_, "roost.map.log"); }
 
-void MdboxMap::ensure_loaded() const {
-  if (loaded_) return;
+void MdboxMap::convert_if_old() const {
   struct stat st;
   if (!stat_id(snapshot_path(), st) && !stat_id(log_path(), st) &&
       (stat_id(path_join(dir_, "roost.index"), st) ||
        stat_id(path_join(dir_, "roost.index.log"), st)))
     convert_old_map();
-  load_all();
+}
+
+void MdboxMap::ensure_loaded() const {
+  if (loaded_) return;
+  convert_if_old();
+  load_all(true);
   loaded_ = true;
+  header_loaded_ = false;
+}
+
+void MdboxMap::ensure_header() const {
+  if (loaded_ || header_loaded_) return;
+  convert_if_old();
+  load_all(false);
+  header_loaded_ = true;
 }
 
 void MdboxMap::convert_old_map() const {
@@ -200,7 +212,8 @@ void MdboxMap::convert_old_map() const {
   ::unlink(path_join(dir_, "roost.index.lock").c_str());
 }
 
-void MdboxMap::load_all() const {
+void MdboxMap::load_all(bool with_entries) const {
+  with_entries_ = with_entries;
   // A compaction by another process may replace the snapshot and then the
   // log between our two reads; retry a few times before calling a log newer
   // than its snapshot corruption.
@@ -236,8 +249,12 @@ void MdboxMap::load_all() const {
       generation_ = r.u64();
       uint64_t body_len = r.u64();
       if (body_len != r.remaining()) r.fail("length mismatch");
-      decode_mdbox_map_snapshot(r.raw(body_len), what, hdr_, entries_);
-      for (const auto& e : entries_) by_file_add(e.file_id, e.map_uid);
+      if (with_entries) {
+        decode_mdbox_map_snapshot(r.raw(body_len), what, hdr_, entries_);
+        for (const auto& e : entries_) by_file_add(e.file_id, e.map_uid);
+      } else {
+        decode_mdbox_map_snapshot_header(r.raw(body_len), what, hdr_);
+      }
     }
 
     std::string lpath = log_path();
@@ -304,7 +321,10 @@ bool MdboxMap::read_log_from(size_t offset) const {
 }
 
 void MdboxMap::refresh() {
-  if (!loaded_) return;  // read fresh on first use
+  if (!loaded_) {
+    header_loaded_ = false;  // read fresh on first use
+    return;
+  }
   struct stat st;
   FileId sid;
   if (stat_id(snapshot_path(), st))
@@ -313,7 +333,7 @@ void MdboxMap::refresh() {
   FileId lid;
   if (stat_id(log_path(), st)) lid = {st.st_dev, st.st_ino, 0, 0, true};
   if (!(sid == snapshot_id_) || !(lid == log_id_) || log_generation_ == 0) {
-    load_all();
+    load_all(true);
     return;
   }
   read_log_from(log_valid_end_);
@@ -345,6 +365,7 @@ void MdboxMap::apply(const MdboxMapChange& c) const {
     hdr_.uid_validity = c.uid_validity;
     hdr_.stamp = c.stamp;
   }
+  if (!with_entries_) return;  // only the header is wanted
   auto less = [](const MdboxMapEntry& e, uint32_t uid) { return e.map_uid < uid; };
   // Removed entries get file id 0 and go in one pass at the end, so a
   // purge dropping half the map costs one walk, not one move per entry.
@@ -387,7 +408,7 @@ void MdboxMap::apply(const MdboxMapChange& c) const {
 }
 
 MdboxMapHeader MdboxMap::header() const {
-  ensure_loaded();
+  ensure_header();
   return decode_mdbox_map_stamp(hdr_.stamp, hdr_.uid_validity);
 }
 

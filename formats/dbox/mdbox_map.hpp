@@ -36,8 +36,9 @@ struct MdboxMapHeader {
 // A map kept by older Roost versions in `roost.index*` (MailIndex records
 // with "<file> <offset> <size> <ref>" locators) is converted on first use.
 //
-// Nothing is read before it is needed: opening the storage costs a stat,
-// and the entries are loaded on the first lookup.
+// Nothing is read before it is needed: header() (opening the storage, a
+// no-op sync) reads the files but builds no entries; the entries are loaded
+// on the first lookup or change.
 //
 // Every change happens under the storage lock (`roost.map.lock`, flock),
 // which also serializes appends to m.* files; readers don't lock.
@@ -77,7 +78,10 @@ class MdboxMap {
   std::string snapshot_path() const;
   std::string log_path() const;
   void ensure_loaded() const;
-  void load_all() const;
+  // Only hdr_ (status, opening the storage): the entries aren't built.
+  void ensure_header() const;
+  void convert_if_old() const;
+  void load_all(bool with_entries) const;
   bool read_log_from(size_t offset) const;
   void convert_old_map() const;
   void commit_change(const MdboxMapChange& change);
@@ -91,6 +95,8 @@ class MdboxMap {
   bool fsync_;
   // Loaded lazily by the const accessors, hence mutable.
   mutable bool loaded_ = false;
+  mutable bool header_loaded_ = false;  // hdr_ alone is current
+  mutable bool with_entries_ = false;   // what load_all/apply maintain
   mutable MdboxMapFileHeader hdr_;
   mutable std::vector<MdboxMapEntry> entries_;
   // file_id -> map UIDs stored there (unordered): entries_in_file() without

@@ -69,6 +69,16 @@ void decode_mdbox_map_snapshot(std::string_view body, const std::string& what,
   if (!r.at_end()) r.fail("trailing bytes");
 }
 
+void decode_mdbox_map_snapshot_header(std::string_view body, const std::string& what,
+                                      MdboxMapFileHeader& header) {
+  index_codec::Reader r(body, what);
+  header.uid_validity = r.u32();
+  header.uidnext = r.u32();
+  header.stamp = r.str();
+  uint32_t n = get_count(r, kEntryBytes);
+  if (r.remaining() != size_t{n} * kEntryBytes) r.fail("length mismatch");
+}
+
 std::string encode_mdbox_map_change(const MdboxMapChange& c) {
   index_codec::Writer w;
   uint8_t flags = (c.reset ? kFlagReset : 0) | (c.set_header ? kFlagHeader : 0);

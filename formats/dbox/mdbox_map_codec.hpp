@@ -49,6 +49,10 @@ std::string encode_mdbox_map_snapshot(const MdboxMapFileHeader& header,
 void decode_mdbox_map_snapshot(std::string_view body, const std::string& what,
                                MdboxMapFileHeader& header, std::vector<MdboxMapEntry>& entries);
 
+// The header alone (the entries are checked for length only).
+void decode_mdbox_map_snapshot_header(std::string_view body, const std::string& what,
+                                      MdboxMapFileHeader& header);
+
 std::string encode_mdbox_map_change(const MdboxMapChange& change);
 MdboxMapChange decode_mdbox_map_change(std::string_view payload, const std::string& what);
 

@@ -49,6 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const roost::Error&) {
   }
   try {
+    roost::MdboxMapFileHeader mh;
+    roost::decode_mdbox_map_snapshot_header(in, "fuzz", mh);
+  } catch (const roost::Error&) {
+  }
+  try {
     auto c = roost::decode_mdbox_map_change(in, "fuzz");
     auto c2 = roost::decode_mdbox_map_change(roost::encode_mdbox_map_change(c), "fuzz");
     if (c2.reset != c.reset || c2.set_header != c.set_header || c2.stamp != c.stamp ||

@@ -226,3 +226,32 @@ TEST_CASE("mdbox map: a map in the older roost.index files is converted", "[mdbo
   check_same_as_fresh(m);
   remove_tree(dir);
 }
+
+TEST_CASE("mdbox map: the header alone follows other writers; entries load when asked", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  make_dirs(dir);
+  MdboxMap m(dir, false);
+  {
+    auto lock = m.lock();
+    MdboxMap::Txn t(m);
+    t.set_header(header_with(9, 1));
+    t.append(1, 16, 100, 1);
+    t.commit();
+  }
+  MdboxMap reader(dir, false);
+  CHECK(reader.header().uid_validity == 9);  // header only: no entries built
+  for (uint32_t round = 2; round <= 3; ++round) {
+    auto lock = m.lock();
+    MdboxMap::Txn t(m);
+    t.set_header(header_with(9, round));
+    t.append(round, 16, 100, 1);
+    t.commit();
+  }
+  CHECK(reader.header().highest_file_id == 1);  // not refreshed yet
+  reader.refresh();
+  CHECK(reader.header().highest_file_id == 3);
+  REQUIRE(reader.entries().size() == 3);
+  CHECK(reader.find(3)->file_id == 3);
+  CHECK(reader.header().highest_file_id == 3);
+  remove_tree(dir);
+}
