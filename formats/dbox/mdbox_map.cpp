@@ -139,13 +139,16 @@ bool stat_id(const std::string& path, struct stat& st) {
 
 }  // namespace
 
-MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync)
-    : dir_(storage_dir), fsync_(fsync) {}
+MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_dir), fsync_(fsync) {}
 
 MdboxMap::~MdboxMap() = default;
 
-std::string MdboxMap::snapshot_path() const { return path_join(dir_, "roost.map"); }
-std::string MdboxMap::log_path() const { return path_join(dir_, "roost.map.log"); }
+std::string MdboxMap::snapshot_path() const {
+  return path_join(dir_, "roost.map");
+}
+std::string MdboxMap::log_path() const {
+  return path_join(dir_, "roost.map.log");
+}
 
 void MdboxMap::convert_if_old() const {
   struct stat st;
@@ -328,8 +331,8 @@ void MdboxMap::refresh() {
   struct stat st;
   FileId sid;
   if (stat_id(snapshot_path(), st))
-    sid = {st.st_dev, st.st_ino, st.st_size,
-           st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, true};
+    sid = {st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+           true};
   FileId lid;
   if (stat_id(log_path(), st)) lid = {st.st_dev, st.st_ino, 0, 0, true};
   if (!(sid == snapshot_id_) || !(lid == log_id_) || log_generation_ == 0) {
@@ -400,8 +403,7 @@ void MdboxMap::apply(const MdboxMapChange& c) const {
     by_file_add(e.file_id, e.map_uid);
     unsorted = true;
   }
-  if (dead)
-    std::erase_if(entries_, [](const MdboxMapEntry& e) { return e.file_id == 0; });
+  if (dead) std::erase_if(entries_, [](const MdboxMapEntry& e) { return e.file_id == 0; });
   if (unsorted)
     std::sort(entries_.begin(), entries_.end(),
               [](const MdboxMapEntry& a, const MdboxMapEntry& b) { return a.map_uid < b.map_uid; });
@@ -419,9 +421,8 @@ const std::vector<MdboxMapEntry>& MdboxMap::entries() const {
 
 const MdboxMapEntry* MdboxMap::find(uint32_t map_uid) const {
   ensure_loaded();
-  auto it = std::lower_bound(
-      entries_.begin(), entries_.end(), map_uid,
-      [](const MdboxMapEntry& e, uint32_t uid) { return e.map_uid < uid; });
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), map_uid,
+                             [](const MdboxMapEntry& e, uint32_t uid) { return e.map_uid < uid; });
   return it == entries_.end() || it->map_uid != map_uid ? nullptr : &*it;
 }
 
@@ -514,8 +515,7 @@ void MdboxMap::commit_change(const MdboxMapChange& change) {
   if (log_valid_end_ > kCompactLogBytes) compact_locked();
 }
 
-MdboxMap::Txn::Txn(MdboxMap& map)
-    : map_(map), next_uid_((map.ensure_loaded(), map.hdr_.uidnext)) {}
+MdboxMap::Txn::Txn(MdboxMap& map) : map_(map), next_uid_((map.ensure_loaded(), map.hdr_.uidnext)) {}
 
 uint32_t MdboxMap::Txn::append(uint32_t file_id, uint64_t offset, uint64_t size,
                                uint32_t refcount) {

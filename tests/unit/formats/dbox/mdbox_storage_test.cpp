@@ -255,9 +255,8 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   // Every index gone: the map and both mailboxes.
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
                         "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
-    for (const char* f :
-         {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log", "/dovecot.index",
-          "/dovecot.map.index"})
+    for (const char* f : {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log",
+                          "/dovecot.index", "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = mdbox_at(dir + "/mdbox");
   auto inbox = st->open_mailbox("INBOX");
@@ -361,9 +360,8 @@ TEST_CASE("mdbox B metadata holds Dovecot's storage name; rebuild maps it back",
   REQUIRE(scan.messages.size() == 1);
   CHECK(scan.messages[0].meta.orig_mailbox() == std::string("Entw&APw-rfe/Sub"));
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/Entw&APw-rfe/Sub/dbox-Mails"})
-    for (const char* f :
-         {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log", "/dovecot.index",
-          "/dovecot.map.index"})
+    for (const char* f : {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log",
+                          "/dovecot.index", "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = open();
   st->open_mailbox("INBOX")->force_resync();
