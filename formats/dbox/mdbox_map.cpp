@@ -139,7 +139,10 @@ bool stat_id(const std::string& path, struct stat& st) {
 
 }  // namespace
 
-MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_dir), fsync_(fsync) {}
+MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_dir), fsync_(fsync) {
+  // Here, before anyone holds the storage lock the conversion takes.
+  convert_if_old();
+}
 
 MdboxMap::~MdboxMap() = default;
 
@@ -160,7 +163,6 @@ void MdboxMap::convert_if_old() const {
 
 void MdboxMap::ensure_loaded() const {
   if (loaded_) return;
-  convert_if_old();
   load_all(true);
   loaded_ = true;
   header_loaded_ = false;
@@ -168,7 +170,6 @@ void MdboxMap::ensure_loaded() const {
 
 void MdboxMap::ensure_header() const {
   if (loaded_ || header_loaded_) return;
-  convert_if_old();
   load_all(false);
   header_loaded_ = true;
 }

@@ -34,7 +34,7 @@ struct MdboxMapHeader {
 // by the next writer; a log naming an older snapshot generation is a
 // leftover of an interrupted compaction and ignored). Bytes: mdbox_map_codec.
 // A map kept by older Roost versions in `roost.index*` (MailIndex records
-// with "<file> <offset> <size> <ref>" locators) is converted on first use.
+// with "<file> <offset> <size> <ref>" locators) is converted when the map is opened.
 //
 // Nothing is read before it is needed: header() (opening the storage, a
 // no-op sync) reads the files but builds no entries; the entries are loaded
