@@ -66,13 +66,13 @@ void MdboxStorage::export_dovecot_indexes() {
     DovecotWriteExt m{"map", le(mh.highest_file_id, 4) + le(0, 4), 12, 4};
     DovecotWriteExt ref{"ref", "", 2, 2};
     map.exts = {m, ref};
-    for (const auto& [uid, e] : map_->entries()) {
+    for (const auto& e : map_->entries()) {
       DovecotWriteRecord r;
-      r.uid = uid;
+      r.uid = e.map_uid;
       r.ext = {le(e.file_id, 4) + le(e.offset, 4) + le(e.size, 4),
                le(std::min<uint32_t>(e.refcount, 0x7fff), 2)};
       map.records.push_back(std::move(r));
-      map.next_uid = uid + 1;
+      map.next_uid = e.map_uid + 1;
     }
     write_index(storage_dir(), "dovecot.map.index", map);
   }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "formats/dbox/dbox_file_header.hpp"
@@ -20,16 +21,41 @@
 #include "formats/index/dovecot/map_index.hpp"
 #include "lib/error.hpp"
 #include "lib/fsutil.hpp"
+#include "lib/strutil.hpp"
 
 namespace roost {
 
 namespace {
 
-void add_stamp(std::string& sig, const std::string& path) {
+void add_stamp(std::vector<std::string>& items, const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) < 0) return;
-  sig += std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec / 1000) + ",";
+  items.push_back(std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
+                  std::to_string(st.st_mtim.tv_nsec / 1000));
+}
+
+// The stamps sorted: a signature says which file states exist, not in which
+// mailbox (a rename moves a mailbox's files unchanged; reading names in a
+// new order is no change by Dovecot). Signatures recorded unsorted by
+// older versions compare equal through this too.
+std::string canonical_signature(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  std::string sig;
+  for (const auto& item : items) {
+    if (!sig.empty()) sig += ',';
+    sig += item;
+  }
+  return sig;
+}
+
+// What an import would write equals what the Roost index holds (the
+// modseq aside): the record is left alone. A received date Roost knows
+// while the m.* file can't be read (damage) counts as unchanged.
+bool same_message_state(const MessageRecord& a, const MessageRecord& b) {
+  return a.guid == b.guid && a.flags == b.flags && a.save_date == b.save_date &&
+         a.locator == b.locator && a.physical_size == b.physical_size &&
+         a.virtual_size == b.virtual_size && a.pop3_uidl == b.pop3_uidl &&
+         a.received_date == b.received_date;
 }
 
 bool has_dovecot_index(const std::string& dir, const std::string& prefix) {
@@ -40,20 +66,20 @@ bool has_dovecot_index(const std::string& dir, const std::string& prefix) {
 
 std::string MdboxStorage::dovecot_signature() const {
   if (!has_dovecot_index(storage_dir(), "dovecot.map.index")) return "";
-  std::string sig;
-  add_stamp(sig, path_join(storage_dir(), "dovecot.map.index"));
-  add_stamp(sig, path_join(storage_dir(), "dovecot.map.index.log"));
+  std::vector<std::string> items;
+  add_stamp(items, path_join(storage_dir(), "dovecot.map.index"));
+  add_stamp(items, path_join(storage_dir(), "dovecot.map.index.log"));
   for (const auto& name : all_mailbox_names()) {
-    add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index"));
-    add_stamp(sig, path_join(mailbox_dir(name), "dovecot.index.log"));
+    add_stamp(items, path_join(mailbox_dir(name), "dovecot.index"));
+    add_stamp(items, path_join(mailbox_dir(name), "dovecot.index.log"));
   }
-  if (!sig.empty() && sig.back() == ',') sig.pop_back();
-  return sig;
+  return canonical_signature(std::move(items));
 }
 
 void MdboxStorage::import_dovecot_if_changed() {
   std::string sig = dovecot_signature();
-  if (sig.empty() || map_->header().dovecot_signature == sig) return;
+  if (sig.empty() || canonical_signature(split(map_->header().dovecot_signature, ',')) == sig)
+    return;
   import_dovecot(sig);
 }
 
@@ -91,7 +117,7 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
   {
     // One file in memory at a time (files are bounded by the rotate size).
     std::map<uint32_t, std::vector<MdboxMapEntry>> by_file;
-    for (const auto& [uid, e] : map_->entries()) by_file[e.file_id].push_back(e);
+    for (const auto& e : map_->entries()) by_file[e.file_id].push_back(e);
     for (const auto& [file_id, list] : by_file) {
       std::string path = find_file(file_id);
       if (path.empty()) continue;
@@ -120,8 +146,25 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
     ih.uidnext = std::max<uint32_t>(dbox.next_uid, 1);
     ih.first_recent_uid = std::max<uint32_t>(dbox.first_recent_uid, 1);
     if (auto g = Guid128::parse(dbox.mailbox_guid)) ih.mailbox_guid = *g;
+    // The same UID space: only what Dovecot changed is written, so records
+    // it left alone keep their modseqs and the mails it expunged become
+    // expunge records (an incremental dsync since an older modseq lists
+    // them; a reset would drop every expunge record of the mailbox).
+    // Another UIDVALIDITY (or no index yet) starts the index over.
+    const IndexHeader& cur = index->header();
+    bool same_space = cur.uidvalidity != 0 && cur.uidvalidity == ih.uidvalidity;
     auto t = index->begin();
-    t.reset(ih);
+    if (same_space) {
+      IndexHeader nh = cur;
+      nh.uidnext = std::max(cur.uidnext, ih.uidnext);
+      nh.first_recent_uid = ih.first_recent_uid;
+      if (!ih.mailbox_guid.empty()) nh.mailbox_guid = ih.mailbox_guid;
+      if (!(nh == cur)) t.set_header(nh);
+    } else {
+      t.reset(ih);
+    }
+    std::vector<uint32_t> dovecot_uids;
+    dovecot_uids.reserve(dbox.records.size());
     for (const auto& d : dbox.records) {
       MessageRecord r;
       r.uid = d.uid;
@@ -139,7 +182,18 @@ void MdboxStorage::import_dovecot(const std::string& signature) {
         r.pop3_uidl = s.meta.pop3_uidl();
       }
       r.locator = format_mdbox_locator({d.map_uid, (d.flags & kDovecotFlagBackend) != 0});
+      dovecot_uids.push_back(d.uid);
+      if (same_space) {
+        const MessageRecord* old = index->find(d.uid);
+        if (old && same_message_state(*old, r)) continue;
+      }
       t.append(r);
+    }
+    if (same_space) {
+      std::sort(dovecot_uids.begin(), dovecot_uids.end());
+      for (const auto& old : index->records())
+        if (!std::binary_search(dovecot_uids.begin(), dovecot_uids.end(), old.uid))
+          t.expunge(old.uid);
     }
     t.commit();
   }

@@ -8,18 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "formats/index/mail_index.hpp"
+#include "formats/dbox/mdbox_map_codec.hpp"
 
 namespace roost {
-
-// Where one stored message lives and how many mailbox records point at it.
-struct MdboxMapEntry {
-  uint32_t map_uid = 0;
-  uint32_t file_id = 0;   // m.<file_id>, in the primary or the ALT storage dir
-  uint64_t offset = 0;    // of the message header
-  uint64_t size = 0;      // header + body + metadata
-  uint32_t refcount = 0;  // mailbox records referencing it (0: purge removes it)
-};
 
 // Map-wide state kept in the map's header.
 struct MdboxMapHeader {
@@ -35,10 +26,19 @@ struct MdboxMapHeader {
 };
 
 // The mdbox map: map UID -> (file, offset, size, refcount), the same idea
-// as Dovecot's dovecot.map.index, kept in Roost's own crash-safe index
-// (formats/index MailIndex: snapshot + CRC-framed log) in
-// `<storage>/roost.map*`. Entries are MailIndex records whose UID is the
-// map UID and whose locator is "<file_id> <offset> <size> <refcount>".
+// as Dovecot's dovecot.map.index, kept compact (one 32-byte entry per
+// stored message, a sorted vector) in two crash-safe files in the storage
+// dir: `roost.map`, a CRC-protected snapshot replaced with
+// temp+fsync+rename, and `roost.map.log`, the transactions committed since,
+// each framed with length + CRC32 (a torn tail is ignored by readers and cut
+// by the next writer; a log naming an older snapshot generation is a
+// leftover of an interrupted compaction and ignored). Bytes: mdbox_map_codec.
+// A map kept by older Roost versions in `roost.index*` (MailIndex records
+// with "<file> <offset> <size> <ref>" locators) is converted when the map is opened.
+//
+// Nothing is read before it is needed: header() (opening the storage, a
+// no-op sync) reads the files but builds no entries; the entries are loaded
+// on the first lookup or change.
 //
 // Every change happens under the storage lock (`roost.map.lock`, flock),
 // which also serializes appends to m.* files; readers don't lock.
@@ -53,9 +53,11 @@ class MdboxMap {
   // Picks up changes committed by others.
   void refresh();
   MdboxMapHeader header() const;
+  // Valid until the map changes (refresh, commit).
   const MdboxMapEntry* find(uint32_t map_uid) const;
-  const std::map<uint32_t, MdboxMapEntry>& entries() const { return entries_; }
-  // map_uid of the entries stored in `file_id`, by offset.
+  // Sorted by map UID.
+  const std::vector<MdboxMapEntry>& entries() const;
+  // The entries stored in `file_id`, by offset.
   std::vector<MdboxMapEntry> entries_in_file(uint32_t file_id) const;
   const std::string& dir() const { return dir_; }
 
@@ -64,18 +66,47 @@ class MdboxMap {
 
  private:
   friend class Txn;
-  void reload_entries();
-  // entries_ and by_file_ change together through these.
-  void set_entry(const MdboxMapEntry& e);
-  void erase_entry(uint32_t map_uid);
-  void clear_entries();
+  struct FileId {
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+    int64_t size = 0;
+    int64_t mtime_ns = 0;
+    bool exists = false;
+    bool operator==(const FileId&) const = default;
+  };
+
+  std::string snapshot_path() const;
+  std::string log_path() const;
+  void ensure_loaded() const;
+  // Only hdr_ (status, opening the storage): the entries aren't built.
+  void ensure_header() const;
+  void convert_if_old() const;
+  void load_all(bool with_entries) const;
+  bool read_log_from(size_t offset) const;
+  void convert_old_map() const;
+  void commit_change(const MdboxMapChange& change);
+  void compact_locked();
+  // Applies one committed transaction to entries_ and by_file_.
+  void apply(const MdboxMapChange& change) const;
+  void by_file_add(uint32_t file_id, uint32_t map_uid) const;
+  void by_file_erase(uint32_t file_id, uint32_t map_uid) const;
 
   std::string dir_;
-  std::unique_ptr<MailIndex> index_;
-  std::map<uint32_t, MdboxMapEntry> entries_;
+  bool fsync_;
+  // Loaded lazily by the const accessors, hence mutable.
+  mutable bool loaded_ = false;
+  mutable bool header_loaded_ = false;  // hdr_ alone is current
+  mutable bool with_entries_ = false;   // what load_all/apply maintain
+  mutable MdboxMapFileHeader hdr_;
+  mutable std::vector<MdboxMapEntry> entries_;
   // file_id -> map UIDs stored there (unordered): entries_in_file() without
   // a walk over the whole map, which an appender does once per transaction.
-  std::unordered_map<uint32_t, std::vector<uint32_t>> by_file_;
+  mutable std::unordered_map<uint32_t, std::vector<uint32_t>> by_file_;
+  mutable uint64_t generation_ = 0;      // of the snapshot loaded (0: none)
+  mutable uint64_t log_generation_ = 0;  // of the log applied (0: none)
+  mutable size_t log_valid_end_ = 0;     // end of the last complete log frame
+  mutable FileId snapshot_id_;
+  mutable FileId log_id_;
 };
 
 class MdboxMap::Lock {
@@ -108,14 +139,13 @@ class MdboxMap::Txn {
  private:
   // The entry as this transaction sees it (its own changes first).
   std::optional<MdboxMapEntry> current(uint32_t map_uid) const;
-  // Records `e` as a new entry (`is_new`) or as the new state of one.
-  void put(const MdboxMapEntry& e, bool is_new);
 
   MdboxMap& map_;
-  MailIndex::Transaction txn_;
   std::map<uint32_t, MdboxMapEntry> changed_;
   std::vector<uint32_t> removed_;
   bool reset_ = false;
+  bool set_header_ = false;
+  MdboxMapHeader header_;
   uint32_t next_uid_;
   bool empty_ = true;
 };

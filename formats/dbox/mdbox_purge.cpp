@@ -64,7 +64,7 @@ void MdboxStorage::purge() {
   // retired files it no longer names. Other files the map doesn't know are
   // left alone: they may hold mail only a force-resync can bring back.
   std::set<uint32_t> referenced;
-  for (const auto& [uid, e] : map.entries()) referenced.insert(e.file_id);
+  for (const auto& e : map.entries()) referenced.insert(e.file_id);
   {
     MdboxMapHeader h = map.header();
     if (!h.pending_files.empty() || !h.retired_files.empty()) {
@@ -104,7 +104,7 @@ void MdboxStorage::purge() {
 
   std::vector<std::string> damaged;
   std::set<uint32_t> files;
-  for (const auto& [uid, e] : map.entries()) files.insert(e.file_id);
+  for (const auto& e : map.entries()) files.insert(e.file_id);
   for (uint32_t file_id : files) {
     std::string path = find_file(file_id);
     if (path.empty()) continue;  // missing: force-resync's business

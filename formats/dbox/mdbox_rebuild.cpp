@@ -57,9 +57,9 @@ void MdboxStorage::rebuild() {
   // 2. Keep the map UIDs of entries that still match a message exactly.
   std::map<std::tuple<uint32_t, uint64_t, uint64_t>, const MdboxMapEntry*> old_by_place;
   uint32_t next_uid = 1;
-  for (const auto& [uid, e] : map.entries()) {
+  for (const auto& e : map.entries()) {
     old_by_place[{e.file_id, e.offset, e.size}] = &e;
-    next_uid = std::max(next_uid, uid + 1);
+    next_uid = std::max(next_uid, e.map_uid + 1);
   }
   std::map<std::string, std::vector<size_t>> by_guid;
   std::map<uint32_t, size_t> by_uid;

@@ -353,6 +353,18 @@ void MdboxStorage::rename_mailbox(const std::string& from, const std::string& to
     throw Error(kExitUsage, "can't rename mailbox " + from + " under itself");
   make_dirs(dirname_of(dst));
   if (::rename(src.c_str(), dst.c_str()) < 0) throw_errno("cannot rename mailbox", src);
+  // Mailboxes changed earlier in this run get their Dovecot index written
+  // under the new name at close (the old name's directory is gone).
+  std::set<std::string> moved;
+  for (auto it = changed_mailboxes_.begin(); it != changed_mailboxes_.end();) {
+    if (*it == from || it->compare(0, from.size() + 1, from + separator_) == 0) {
+      moved.insert(to + it->substr(from.size()));
+      it = changed_mailboxes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  changed_mailboxes_.merge(moved);
   forget_dovecot_list_index();
   record_mailbox_renamed(*this, list_dir_path(), to);
 }

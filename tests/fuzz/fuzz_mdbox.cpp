@@ -1,10 +1,12 @@
 // Fuzzes mdbox's own parsers: the damage-tolerant scan of an m.N file
 // (every message it reports must lie inside the data and parse again on its
-// own), the map's header stamp and entry locators (what decodes must encode
-// and decode back the same), and the mailbox record locator.
+// own), the map's header stamp, entry locators, snapshot body and log
+// transaction (what decodes must encode and decode back the same), and the
+// mailbox record locator.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
@@ -34,6 +36,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!e2 || e2->file_id != e->file_id || e2->offset != e->offset || e2->size != e->size ||
         e2->refcount != e->refcount)
       abort();
+  }
+  try {
+    roost::MdboxMapFileHeader mh;
+    std::vector<roost::MdboxMapEntry> entries;
+    roost::decode_mdbox_map_snapshot(in, "fuzz", mh, entries);
+    roost::MdboxMapFileHeader mh2;
+    std::vector<roost::MdboxMapEntry> entries2;
+    roost::decode_mdbox_map_snapshot(roost::encode_mdbox_map_snapshot(mh, entries), "fuzz", mh2,
+                                     entries2);
+    if (!(mh2 == mh) || entries2 != entries) abort();
+  } catch (const roost::Error&) {
+  }
+  try {
+    roost::MdboxMapFileHeader mh;
+    roost::decode_mdbox_map_snapshot_header(in, "fuzz", mh);
+  } catch (const roost::Error&) {
+  }
+  try {
+    auto c = roost::decode_mdbox_map_change(in, "fuzz");
+    auto c2 = roost::decode_mdbox_map_change(roost::encode_mdbox_map_change(c), "fuzz");
+    if (c2.reset != c.reset || c2.set_header != c.set_header || c2.stamp != c.stamp ||
+        c2.uid_validity != c.uid_validity || c2.removes != c.removes || c2.puts != c.puts)
+      abort();
+  } catch (const roost::Error&) {
   }
   if (auto l = roost::parse_mdbox_locator(text)) {
     auto l2 = roost::parse_mdbox_locator(roost::format_mdbox_locator(*l));

@@ -30,7 +30,7 @@ TEST_CASE("mdbox: SIGKILL at any instant loses nothing committed and reuses no U
       [&] {
         // Every map entry names an intact message in an existing file.
         auto st = mdbox_at(root);
-        for (const auto& [uid, e] : st->map().entries()) CHECK_NOTHROW(st->body_of(e));
+        for (const auto& e : st->map().entries()) CHECK_NOTHROW(st->body_of(e));
       },
       opt);
   remove_tree(dir);
@@ -103,7 +103,7 @@ void check_consistent(const std::string& root, const std::string& alt, const Exp
   }
   // No stored message is named by two map entries (nothing doubled).
   std::set<std::pair<uint32_t, uint64_t>> places;
-  for (const auto& [uid, e] : st->map().entries())
+  for (const auto& e : st->map().entries())
     CHECK(places.insert({e.file_id, e.offset}).second);
 }
 
@@ -169,9 +169,9 @@ void purge_kill_loop(const std::string& name, bool altmove, unsigned seed) {
       // A re-run finishes the job: no dead entries, no leftover files.
       auto st = mdbox_at(root, alt, "2k");
       st->purge();
-      for (const auto& [uid, e] : st->map().entries()) CHECK(e.refcount > 0);
+      for (const auto& e : st->map().entries()) CHECK(e.refcount > 0);
       std::set<uint32_t> used;
-      for (const auto& [uid, e] : st->map().entries()) used.insert(e.file_id);
+      for (const auto& e : st->map().entries()) used.insert(e.file_id);
       for (const auto& d : {root + "/storage", alt + "/storage"})
         for (uint32_t id : mdbox_file_ids(d)) CHECK(used.count(id) == 1);
       check_consistent(root, alt, before, name + " after re-run");

@@ -10,6 +10,7 @@
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/mdbox_file.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
+#include "formats/index/dovecot/mailbox_index.hpp"
 #include "lib/compress/save_compression.hpp"
 #include "lib/error.hpp"
 #include "lib/strutil.hpp"
@@ -130,7 +131,7 @@ TEST_CASE("mdbox copies by reference, expunge drops a reference, purge reclaims"
   REQUIRE(archive->messages().size() == 4);
   CHECK(archive->messages()[1].guid == inbox->messages()[1].guid);
   CHECK(slurp(*archive->open_message(2)) == test_msg(2));
-  for (const auto& [uid, e] : st->map().entries()) CHECK(e.refcount == 2);
+  for (const auto& e : st->map().entries()) CHECK(e.refcount == 2);
   {
     auto t = inbox->begin();
     t->expunge(1);
@@ -254,8 +255,8 @@ TEST_CASE("mdbox force-resync rebuilds from the m.N files alone", "[mdbox]") {
   // Every index gone: the map and both mailboxes.
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/INBOX/dbox-Mails",
                         "/mdbox/mailboxes/Sub/Child/dbox-Mails"})
-    for (const char* f :
-         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+    for (const char* f : {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log",
+                          "/dovecot.index", "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = mdbox_at(dir + "/mdbox");
   auto inbox = st->open_mailbox("INBOX");
@@ -359,8 +360,8 @@ TEST_CASE("mdbox B metadata holds Dovecot's storage name; rebuild maps it back",
   REQUIRE(scan.messages.size() == 1);
   CHECK(scan.messages[0].meta.orig_mailbox() == std::string("Entw&APw-rfe/Sub"));
   for (const char* d : {"/mdbox/storage", "/mdbox/mailboxes/Entw&APw-rfe/Sub/dbox-Mails"})
-    for (const char* f :
-         {"/roost.index", "/roost.index.log", "/dovecot.index", "/dovecot.map.index"})
+    for (const char* f : {"/roost.index", "/roost.index.log", "/roost.map", "/roost.map.log",
+                          "/dovecot.index", "/dovecot.map.index"})
       ::unlink((dir + d + f).c_str());
   auto st = open();
   st->open_mailbox("INBOX")->force_resync();
@@ -395,6 +396,115 @@ TEST_CASE("mdbox with zlib_save = gz stores compressed bodies and reads them bac
   CHECK(scan.messages[0].body_size < big.size());  // stored compressed
   CHECK(scan.messages[0].meta.physical_size() == big.size());
   box.reset();
+  st.reset();
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox: expunge records survive a rename done by a process that changed nothing else",
+          "[mdbox]") {
+  // A rename alone doesn't rewrite Dovecot's index files; the next open
+  // must not take that for a Dovecot change and re-import (which starts
+  // every mailbox's index over and drops its expunge records).
+  std::string dir = mdbox_tmp();
+  uint64_t modseq_before = 0;
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    st->create_mailbox("Alpha");
+    st->create_mailbox("Beta");
+    auto box = st->open_mailbox("Alpha");
+    for (int i = 1; i <= 3; ++i) save_msg(*box, test_msg(i));
+    save_msg(*st->open_mailbox("Beta"), test_msg(4));
+    {
+      auto t = box->begin();
+      t->expunge(2);
+      t->commit();
+    }
+    REQUIRE(box->expunged_since(0).size() == 1);
+    modseq_before = box->status().highest_modseq;
+  }  // closing writes Dovecot's index files
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    st->rename_mailbox("Alpha", "Gamma");  // now sorted after Beta
+  }
+  std::string map_log = dir + "/mdbox/storage/roost.map.log";
+  uint64_t map_log_size = file_size(map_log);
+  auto st = mdbox_at(dir + "/mdbox");
+  CHECK(file_size(map_log) == map_log_size);  // no re-import of Dovecot's files
+  auto box = st->open_mailbox("Gamma");
+  REQUIRE(box->messages().size() == 2);
+  auto gone = box->expunged_since(0);
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].uid == 2);
+  CHECK(box->status().highest_modseq == modseq_before);
+  CHECK(box->changed_since(modseq_before).empty());
+  // Changed, then renamed in the same run: Dovecot's index of the new name
+  // gets the change when the storage closes.
+  save_msg(*box, test_msg(5));
+  st->rename_mailbox("Gamma", "Delta");
+  st.reset();
+  auto dov = load_dovecot_mailbox_index(dir + "/mdbox/mailboxes/Delta/dbox-Mails");
+  CHECK(dov.records.size() == 3);
+  st = mdbox_at(dir + "/mdbox");
+  box = st->open_mailbox("Delta");
+  CHECK(box->messages().size() == 3);
+  CHECK(box->expunged_since(0).size() == 1);
+  st.reset();
+  remove_tree(dir);
+}
+
+TEST_CASE("mdbox: a Dovecot import keeps expunge records and adds Dovecot's expunges", "[mdbox]") {
+  std::string dir = mdbox_tmp();
+  std::string inbox_dir = dir + "/mdbox/mailboxes/INBOX/dbox-Mails";
+  std::string storage = dir + "/mdbox/storage";
+  std::string aside = dir + "/aside";
+  make_dirs(aside + "/map");
+  auto copy = [](const std::string& from, const std::string& to) {
+    if (path_exists(from)) write_file_atomic(to, read_file(from));
+  };
+  const char* roost_files[] = {"/roost.index", "/roost.index.log"};
+  const char* map_files[] = {"/roost.map", "/roost.map.log"};
+  uint64_t modseq = 0;
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    auto box = st->open_mailbox("INBOX");
+    for (int i = 1; i <= 4; ++i) save_msg(*box, test_msg(i));
+    auto t = box->begin();
+    t->expunge(1);  // Roost's own expunge, before anything else
+    t->commit();
+  }
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    modseq = st->open_mailbox("INBOX")->status().highest_modseq;
+  }
+  // Roost's state with UIDs 2..4, kept aside.
+  for (const char* f : roost_files) copy(inbox_dir + f, aside + f);
+  for (const char* f : map_files) copy(storage + f, aside + "/map" + f);
+  {
+    auto st = mdbox_at(dir + "/mdbox");
+    auto box = st->open_mailbox("INBOX");
+    auto t = box->begin();
+    t->expunge(3);
+    t->commit();
+  }  // Dovecot's files now say UIDs 2 and 4
+  // Roost's own files back as they were: to Roost, Dovecot expunged UID 3
+  // (Dovecot's files differ from the signature Roost recorded).
+  for (const char* f : roost_files) copy(aside + f, inbox_dir + f);
+  for (const char* f : map_files) copy(aside + "/map" + f, storage + f);
+  auto st = mdbox_at(dir + "/mdbox");
+  auto box = st->open_mailbox("INBOX");
+  REQUIRE(box->messages().size() == 2);
+  CHECK(box->messages()[0].uid == 2);
+  CHECK(box->messages()[1].uid == 4);
+  auto all = box->expunged_since(0);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].uid == 1);
+  CHECK(all[1].uid == 3);
+  auto since = box->expunged_since(modseq);
+  REQUIRE(since.size() == 1);
+  CHECK(since[0].uid == 3);
+  // The mails Dovecot left alone keep their modseqs.
+  CHECK(box->changed_since(modseq).empty());
+  CHECK(slurp(*box->open_message(4)) == test_msg(4));
   st.reset();
   remove_tree(dir);
 }
