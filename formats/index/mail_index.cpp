@@ -164,7 +164,9 @@ void MailIndex::load_summary() {
   int sfd = ::open(spath.c_str(), O_RDONLY | O_CLOEXEC);
   if (sfd < 0) {
     if (errno != ENOENT) throw_errno("cannot open index", spath);
-    return load_all();  // a new index: nothing to load
+    if (path_exists(log_path())) return load_all();  // let the full path judge
+    summary_ = {};  // a new index: empty until the first commit
+    return;
   }
   {
     Fd holder(sfd);
