@@ -80,8 +80,8 @@ MdboxMap::MdboxMap(const std::string& storage_dir, bool fsync) : dir_(storage_di
   MailIndex::Options opt;
   opt.fsync = fsync;
   opt.max_expunges = 0;  // nobody asks the map for expunge history
+  opt.lazy = true;
   index_ = MailIndex::open(storage_dir, opt);
-  reload_entries();
 }
 
 MdboxMap::~MdboxMap() = default;
@@ -130,10 +130,11 @@ void MdboxMap::reload_entries() {
                                     "; run `roost force-resync -u <user> '*'` to rebuild it");
     set_entry(*e);
   }
+  entries_loaded_ = true;
 }
 
 void MdboxMap::refresh() {
-  if (index_->refresh()) reload_entries();
+  if (index_->refresh() && entries_loaded_) reload_entries();
 }
 
 MdboxMapHeader MdboxMap::header() const {
@@ -141,11 +142,13 @@ MdboxMapHeader MdboxMap::header() const {
 }
 
 const MdboxMapEntry* MdboxMap::find(uint32_t map_uid) const {
+  ensure_entries();
   auto it = entries_.find(map_uid);
   return it == entries_.end() ? nullptr : &it->second;
 }
 
 std::vector<MdboxMapEntry> MdboxMap::entries_in_file(uint32_t file_id) const {
+  ensure_entries();
   std::vector<MdboxMapEntry> out;
   if (auto f = by_file_.find(file_id); f != by_file_.end()) {
     out.reserve(f->second.size());
@@ -163,7 +166,9 @@ std::unique_ptr<MdboxMap::Lock> MdboxMap::lock() {
 }
 
 MdboxMap::Txn::Txn(MdboxMap& map)
-    : map_(map), txn_(map.index_->begin()), next_uid_(map.index_->header().uidnext) {}
+    : map_(map), txn_(map.index_->begin()), next_uid_(map.index_->header().uidnext) {
+  map_.ensure_entries();
+}
 
 uint32_t MdboxMap::Txn::append(uint32_t file_id, uint64_t offset, uint64_t size,
                                uint32_t refcount) {

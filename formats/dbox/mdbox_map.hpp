@@ -54,7 +54,10 @@ class MdboxMap {
   void refresh();
   MdboxMapHeader header() const;
   const MdboxMapEntry* find(uint32_t map_uid) const;
-  const std::map<uint32_t, MdboxMapEntry>& entries() const { return entries_; }
+  const std::map<uint32_t, MdboxMapEntry>& entries() const {
+    ensure_entries();
+    return entries_;
+  }
   // map_uid of the entries stored in `file_id`, by offset.
   std::vector<MdboxMapEntry> entries_in_file(uint32_t file_id) const;
   const std::string& dir() const { return dir_; }
@@ -65,6 +68,10 @@ class MdboxMap {
  private:
   friend class Txn;
   void reload_entries();
+  // The entries are built on first use: a no-op sync reads the header only.
+  void ensure_entries() const {
+    if (!entries_loaded_) const_cast<MdboxMap*>(this)->reload_entries();
+  }
   // entries_ and by_file_ change together through these.
   void set_entry(const MdboxMapEntry& e);
   void erase_entry(uint32_t map_uid);
@@ -76,6 +83,7 @@ class MdboxMap {
   // file_id -> map UIDs stored there (unordered): entries_in_file() without
   // a walk over the whole map, which an appender does once per transaction.
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_file_;
+  bool entries_loaded_ = false;
 };
 
 class MdboxMap::Lock {
