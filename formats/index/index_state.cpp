@@ -381,6 +381,11 @@ IndexSummary decode_summary(std::string_view data, const std::string& what) {
 
 std::string encode_transaction(const IndexTransactionRecord& txn) {
   Writer w;
+  encode_transaction_to(w, txn);
+  return std::move(w.data());
+}
+
+void encode_transaction_to(index_codec::Writer& w, const IndexTransactionRecord& txn) {
   w.u64(txn.modseq);
   w.u32(static_cast<uint32_t>(txn.ops.size()));
   for (const auto& op : txn.ops) {
@@ -410,7 +415,6 @@ std::string encode_transaction(const IndexTransactionRecord& txn) {
         break;
     }
   }
-  return std::move(w.data());
 }
 
 IndexTransactionRecord decode_transaction(std::string_view payload, const std::string& what) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/index/index_codec.hpp"
 #include "formats/model/message.hpp"
 #include "lib/guid.hpp"
 
@@ -124,6 +125,8 @@ std::string encode_summary(const IndexSummary& summary);
 IndexSummary decode_summary(std::string_view data, const std::string& what);
 
 std::string encode_transaction(const IndexTransactionRecord& txn);
+// The same, appended to `w` (a log frame built in place).
+void encode_transaction_to(index_codec::Writer& w, const IndexTransactionRecord& txn);
 IndexTransactionRecord decode_transaction(std::string_view payload, const std::string& what);
 
 }  // namespace roost

@@ -471,21 +471,22 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
   refresh();
   ensure_files_locked();
   txn.modseq = IndexState::changes_messages(txn) ? state_.header.highest_modseq + 1 : 0;
-  std::string body = encode_transaction(txn);
   // The frame carries the summary the transaction leads to: applied first,
-  // and undone by reloading if the append fails.
+  // and undone by reloading if the append fails. Built in place: a big
+  // transaction is held encoded once.
   state_.apply(txn);
   try {
     std::string summary = encode_summary({state_.header, state_.counters()});
-    index_codec::Writer payload;
-    payload.u32(static_cast<uint32_t>(summary.size()));
-    payload.raw(summary);
-    payload.raw(body);
     index_codec::Writer frame;
-    frame.u32(static_cast<uint32_t>(payload.size()));
-    frame.u32(index_codec::crc32_of(payload.data()));
-    frame.raw(payload.data());
-    frame.u32(static_cast<uint32_t>(payload.size()));
+    frame.u32(0);  // length, patched below
+    frame.u32(0);  // CRC32 of the payload, patched below
+    frame.u32(static_cast<uint32_t>(summary.size()));
+    frame.raw(summary);
+    encode_transaction_to(frame, txn);
+    uint32_t len = static_cast<uint32_t>(frame.size() - kFrameHeaderSize);
+    frame.patch_u32(0, len);
+    frame.patch_u32(4, index_codec::crc32_of(std::string_view(frame.data()).substr(kFrameHeaderSize)));
+    frame.u32(len);
 
     std::string lpath = log_path();
     int fd = ::open(lpath.c_str(), O_WRONLY | O_CLOEXEC);
