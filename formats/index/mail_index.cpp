@@ -22,6 +22,7 @@ constexpr uint32_t kVersionNoSummary = 1;  // read, never written
 constexpr size_t kLogHeaderSize = 8 + 4 + 8;
 constexpr size_t kFrameHeaderSize = 8;
 constexpr uint32_t kMaxFrame = 1u << 30;
+constexpr size_t kBigFrame = 32 << 10;
 
 class Fd {
  public:
@@ -475,6 +476,7 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
   // and undone by reloading if the append fails. Built in place: a big
   // transaction is held encoded once.
   state_.apply(txn);
+  size_t frame_size = 0;
   try {
     std::string summary = encode_summary({state_.header, state_.counters()});
     index_codec::Writer frame;
@@ -495,11 +497,16 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
     pwrite_all(fd, frame.data(), static_cast<off_t>(log_valid_end_), lpath);
     if (options_.fsync && ::fdatasync(fd) < 0) throw_errno("cannot fsync", lpath);
     log_valid_end_ += frame.size();
+    frame_size = frame.size();
   } catch (...) {
     load_all();
     throw;
   }
-  if (log_valid_end_ > options_.compact_log_bytes) compact_locked();
+  // A frame that is a big share of the whole (a mailbox's first indexing)
+  // is folded into the snapshot at once: lazy readers read the log's last
+  // frame, and should not read the mailbox twice over.
+  bool big_frame = frame_size > kBigFrame && frame_size * 4 > static_cast<size_t>(snapshot_id_.size);
+  if (log_valid_end_ > options_.compact_log_bytes || big_frame) compact_locked();
   return txn.modseq;
 }
 

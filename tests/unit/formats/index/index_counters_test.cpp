@@ -283,3 +283,24 @@ TEST_CASE("a lazily opened index reads the summary and loads records on use", "[
   }
   CHECK_THROWS_AS(MailIndex::open(d.path, opt), Error);  // not lazy: at open
 }
+
+TEST_CASE("a transaction that is most of the index goes into the snapshot at once", "[index]") {
+  TempDir d("roost-counters");
+  MailIndex::Options opt;
+  opt.fsync = false;
+  auto idx = MailIndex::open(d.path, opt);
+  auto t = idx->begin();
+  for (uint32_t u = 1; u <= 2000; ++u) t.append(rec(u, 0, false, u));
+  t.commit();
+  std::string log = path_join(d.path, "roost.index.log");
+  CHECK(read_file(log).size() == 20);  // just the log header
+  // Small ones stay in the log.
+  auto t2 = idx->begin();
+  t2.expunge(7);
+  t2.commit();
+  CHECK(read_file(log).size() > 20);
+  opt.lazy = true;
+  auto lazy = MailIndex::open(d.path, opt);
+  CHECK(lazy->counters().messages == 1999);
+  CHECK_FALSE(lazy->loaded());
+}
