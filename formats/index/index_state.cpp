@@ -292,6 +292,19 @@ void IndexState::prune_expunges(size_t keep) {
 
 std::string IndexState::encode() const {
   Writer w;
+  encode_to(w);
+  return std::move(w.data());
+}
+
+void IndexState::encode_to(Writer& w) const {
+  // Sized once: a 100,000-record body grown by doubling would hold up to
+  // twice its size.
+  size_t need = 64 + header.sync_stamp.size();
+  for (const auto& kw : keywords) need += 4 + kw.size();
+  for (const auto& m : records)
+    need += 67 + 4 * m.flags.keywords.size() + m.guid.size() + m.pop3_uidl.size() + m.locator.size();
+  for (const auto& e : expunges) need += 24 + e.guid.size() + e.hdr_key.size();
+  w.data().reserve(w.size() + need);
   write_header(w, header);
   w.u32(static_cast<uint32_t>(keywords.size()));
   for (const auto& kw : keywords) w.str(kw);
@@ -311,7 +324,6 @@ std::string IndexState::encode() const {
     w.u32(static_cast<uint32_t>(expunges.size()));
     for (const auto& e : expunges) w.str(e.hdr_key);
   }
-  return std::move(w.data());
 }
 
 IndexState IndexState::decode(std::string_view body, const std::string& what, RecentRule rule,

@@ -97,6 +97,7 @@ class IndexState {
 
   // Snapshot body (without the file framing).
   std::string encode() const;
+  void encode_to(index_codec::Writer& w) const;  // appends the same to `w`
   static IndexState decode(std::string_view body, const std::string& what,
                            RecentRule rule = nullptr, bool mark_recent = false);
 

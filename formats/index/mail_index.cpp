@@ -439,26 +439,43 @@ void MailIndex::ensure_files_locked() {
 void MailIndex::compact_locked() {
   state_.prune_expunges(options_.max_expunges);
   uint64_t gen = generation_ + 1;
-  std::string body = state_.encode();
-  std::string summary = encode_summary({state_.header, state_.counters()});
-  index_codec::Writer w;
-  w.raw(kSnapshotMagic);
-  w.u32(kVersion);
-  size_t head_crc_pos = w.size();
-  w.u32(0);
-  w.u64(gen);
-  w.u32(static_cast<uint32_t>(summary.size()));
-  w.raw(summary);
-  w.patch_u32(head_crc_pos,
-              index_codec::crc32_of(std::string_view(w.data()).substr(head_crc_pos + 4)));
-  size_t crc_pos = w.size();
-  w.u32(0);
-  w.u64(body.size());
-  w.raw(body);
-  w.patch_u32(crc_pos, index_codec::crc32_of(std::string_view(w.data()).substr(crc_pos + 4)));
-  write_file_atomic(snapshot_path(), w.data());
+  {
+    std::string summary = encode_summary({state_.header, state_.counters()});
+    index_codec::Writer w;
+    w.raw(kSnapshotMagic);
+    w.u32(kVersion);
+    size_t head_crc_pos = w.size();
+    w.u32(0);
+    w.u64(gen);
+    w.u32(static_cast<uint32_t>(summary.size()));
+    w.raw(summary);
+    w.patch_u32(head_crc_pos,
+                index_codec::crc32_of(std::string_view(w.data()).substr(head_crc_pos + 4)));
+    size_t crc_pos = w.size();
+    w.u32(0);
+    w.u64(0);  // body length, patched below
+    size_t body_at = w.size();
+    // Encoded in place: the snapshot is held once, not as a body plus a copy.
+    state_.encode_to(w);
+    uint64_t body_len = w.size() - body_at;
+    w.patch_u32(body_at - 8, static_cast<uint32_t>(body_len & 0xffffffffu));
+    w.patch_u32(body_at - 4, static_cast<uint32_t>(body_len >> 32));
+    w.patch_u32(crc_pos, index_codec::crc32_of(std::string_view(w.data()).substr(crc_pos + 4)));
+    write_file_atomic(snapshot_path(), w.data());
+  }
   write_file_atomic(log_path(), log_header(gen));
-  load_all();
+  // The state in memory is what was written: take the new files' identity
+  // instead of reading the snapshot back.
+  struct stat st;
+  if (::stat(snapshot_path().c_str(), &st) < 0) throw_errno("cannot stat", snapshot_path());
+  snapshot_id_ = {st.st_dev, st.st_ino, st.st_size, mtime_ns_of(st), true};
+  if (::stat(log_path().c_str(), &st) < 0) throw_errno("cannot stat", log_path());
+  log_id_ = {st.st_dev, st.st_ino, 0, 0, true};
+  generation_ = gen;
+  snapshot_version_ = kVersion;
+  log_generation_ = gen;
+  log_version_ = kVersion;
+  log_valid_end_ = kLogHeaderSize;
 }
 
 void MailIndex::compact() {
