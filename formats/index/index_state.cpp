@@ -302,7 +302,8 @@ void IndexState::encode_to(Writer& w) const {
   size_t need = 64 + header.sync_stamp.size();
   for (const auto& kw : keywords) need += 4 + kw.size();
   for (const auto& m : records)
-    need += 67 + 4 * m.flags.keywords.size() + m.guid.size() + m.pop3_uidl.size() + m.locator.size();
+    need +=
+        67 + 4 * m.flags.keywords.size() + m.guid.size() + m.pop3_uidl.size() + m.locator.size();
   for (const auto& e : expunges) need += 24 + e.guid.size() + e.hdr_key.size();
   w.data().reserve(w.size() + need);
   write_header(w, header);

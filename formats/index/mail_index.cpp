@@ -166,7 +166,7 @@ void MailIndex::load_summary() {
   if (sfd < 0) {
     if (errno != ENOENT) throw_errno("cannot open index", spath);
     if (path_exists(log_path())) return load_all();  // let the full path judge
-    summary_ = {};  // a new index: empty until the first commit
+    summary_ = {};                                   // a new index: empty until the first commit
     return;
   }
   {
@@ -213,7 +213,7 @@ void MailIndex::load_summary() {
   index_codec::Reader r(head, "index log " + lpath);
   if (r.raw(8) != kLogMagic || r.u32() != kVersion) return load_all();
   uint64_t lgen = r.u64();
-  if (lgen < generation_) return;  // left over from an interrupted compaction
+  if (lgen < generation_) return;             // left over from an interrupted compaction
   if (lgen > generation_) return load_all();  // compaction under way: it waits/decides
   log_generation_ = lgen;
   log_version_ = kVersion;
@@ -279,8 +279,7 @@ void MailIndex::load_all_once(bool& retry) {
     snapshot_id_ = {st.st_dev, st.st_ino, st.st_size, mtime_ns_of(st), true};
     std::string data = read_fd_from(sfd, 0, spath);
     index_codec::Reader r(data, "index " + spath);
-    if (r.remaining() < 8 || r.raw(8) != kSnapshotMagic)
-      r.fail("not a Roost index (bad magic)");
+    if (r.remaining() < 8 || r.raw(8) != kSnapshotMagic) r.fail("not a Roost index (bad magic)");
     uint32_t version = r.u32();
     if (version != kVersion && version != kVersionNoSummary)
       r.fail("unsupported version " + std::to_string(version));
@@ -364,8 +363,7 @@ bool MailIndex::read_log_from(size_t offset) {
     std::string_view payload = rest.substr(kFrameHeaderSize, len);
     if (index_codec::crc32_of(payload) != crc) break;  // torn/garbled tail
     if (trailer &&
-        index_codec::Reader(rest.substr(kFrameHeaderSize + len, 4), "index log frame").u32() !=
-            len)
+        index_codec::Reader(rest.substr(kFrameHeaderSize + len, 4), "index log frame").u32() != len)
       break;
     if (trailer) {
       // The summary is what the transaction leads to: the records say it
@@ -504,7 +502,8 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
     encode_transaction_to(frame, txn);
     uint32_t len = static_cast<uint32_t>(frame.size() - kFrameHeaderSize);
     frame.patch_u32(0, len);
-    frame.patch_u32(4, index_codec::crc32_of(std::string_view(frame.data()).substr(kFrameHeaderSize)));
+    frame.patch_u32(4,
+                    index_codec::crc32_of(std::string_view(frame.data()).substr(kFrameHeaderSize)));
     frame.u32(len);
 
     std::string lpath = log_path();
@@ -522,7 +521,8 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
   // A frame that is a big share of the whole (a mailbox's first indexing)
   // is folded into the snapshot at once: lazy readers read the log's last
   // frame, and should not read the mailbox twice over.
-  bool big_frame = frame_size > kBigFrame && frame_size * 4 > static_cast<size_t>(snapshot_id_.size);
+  bool big_frame =
+      frame_size > kBigFrame && frame_size * 4 > static_cast<size_t>(snapshot_id_.size);
   if (log_valid_end_ > options_.compact_log_bytes || big_frame) compact_locked();
   return txn.modseq;
 }

@@ -117,9 +117,9 @@ class MailIndex {
 
   std::string dir_;
   Options options_;
-  bool loaded_ = false;    // state_ holds the records (else only summary_)
+  bool loaded_ = false;  // state_ holds the records (else only summary_)
   IndexState state_;
-  IndexSummary summary_;   // while !loaded_
+  IndexSummary summary_;         // while !loaded_
   uint64_t generation_ = 0;      // of the snapshot loaded (0: none)
   uint32_t snapshot_version_ = 0;
   uint64_t log_generation_ = 0;  // of the log applied (0: none)

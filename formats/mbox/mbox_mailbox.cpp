@@ -226,7 +226,9 @@ void MboxMailbox::recover_append(int fd) {
 
 // What messages() shows as \Recent (an O status ends it), for the index's
 // STATUS counters.
-static bool mbox_recent(const MessageRecord& m, uint32_t) { return m.locator != "O"; }
+static bool mbox_recent(const MessageRecord& m, uint32_t) {
+  return m.locator != "O";
+}
 
 MboxMailbox::MboxMailbox(std::string name, MboxPaths paths, bool fsync)
     : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {

@@ -41,7 +41,8 @@ MailboxStatus recount(MailIndex& idx, bool mark_recent) {
   for (auto& m : shown) {
     bool recent = in_new_recent(m, idx.header().first_recent_uid);
     if (mark_recent)
-      m.flags.system = static_cast<uint8_t>((m.flags.system & ~kFlagRecent) | (recent ? kFlagRecent : 0));
+      m.flags.system =
+          static_cast<uint8_t>((m.flags.system & ~kFlagRecent) | (recent ? kFlagRecent : 0));
     else if (recent)
       m.flags.system |= kFlagRecent;
   }
@@ -179,8 +180,12 @@ uint32_t file_version(const std::string& path) {
 }  // namespace
 
 TEST_CASE("index counters match a recount after random transactions", "[index]") {
-  SECTION("records present \\Recent by the rule") { random_workload(true, 7); }
-  SECTION("\\Recent is the stored flag or the rule") { random_workload(false, 11); }
+  SECTION("records present \\Recent by the rule") {
+    random_workload(true, 7);
+  }
+  SECTION("\\Recent is the stored flag or the rule") {
+    random_workload(false, 11);
+  }
 }
 
 TEST_CASE("an index written before the counters opens and is upgraded by the next write",
