@@ -38,6 +38,7 @@ MdboxMailbox::MdboxMailbox(MdboxStorage& storage, std::string name, std::string 
     : storage_(storage), name_(std::move(name)), dir_(std::move(dir)) {
   MailIndex::Options opt;
   opt.fsync = storage_.settings().fsync;
+  opt.lazy = true;  // status() reads the index's summary only
   index_ = MailIndex::open(dir_, opt);
 }
 
@@ -50,7 +51,7 @@ MdboxMailbox::~MdboxMailbox() {
 }
 
 MailboxStatus MdboxMailbox::status() {
-  return status_from_index(index_->header(), messages());
+  return status_from_index(index_->header(), index_->counters());
 }
 
 void MdboxMailbox::sync() {
@@ -160,6 +161,7 @@ void MdboxMailbox::force_resync() {
   header_cache_.reset();
   MailIndex::Options opt;
   opt.fsync = storage_.settings().fsync;
+  opt.lazy = true;  // status() reads the index's summary only
   index_ = MailIndex::open(dir_, opt);
 }
 

@@ -131,11 +131,17 @@ std::string SdboxMailbox::index_dir() const {
   return memory_index_dir_.empty() ? paths_.index_dir : memory_index_dir_;
 }
 
+// What messages() shows as \Recent, for the index's STATUS counters.
+static bool sdbox_recent(const MessageRecord& m, uint32_t first_recent_uid) {
+  return first_recent_uid && m.uid >= first_recent_uid;
+}
+
 void SdboxMailbox::open_index() {
   std::string dir = index_dir();
   make_dirs(dir);
   MailIndex::Options opt;
   opt.fsync = fsync_ && memory_index_dir_.empty();
+  opt.recent_rule = sdbox_recent;
   try {
     index_ = MailIndex::open(dir, opt);
   } catch (const Error& e) {
@@ -512,7 +518,8 @@ const std::vector<MessageRecord>& SdboxMailbox::messages() {
 }
 
 MailboxStatus SdboxMailbox::status() {
-  return status_from_index(index_->header(), messages());
+  ensure_synced();
+  return status_from_index(index_->header(), index_->counters());
 }
 
 std::vector<MessageRecord> SdboxMailbox::changed_since(uint64_t modseq) {

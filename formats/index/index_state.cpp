@@ -120,6 +120,54 @@ MessageRecord* IndexState::find_mut(uint32_t uid) {
   return const_cast<MessageRecord*>(find(uid));
 }
 
+bool IndexState::is_recent(const MessageRecord& m) const {
+  if (m.flags.system & kFlagRecent) return true;
+  return !mark_recent && recent_rule && recent_rule(m, header.first_recent_uid);
+}
+
+void IndexState::present(MessageRecord& m) const {
+  if (!mark_recent || !recent_rule) return;
+  if (recent_rule(m, header.first_recent_uid))
+    m.flags.system |= kFlagRecent;
+  else
+    m.flags.system &= static_cast<uint8_t>(~kFlagRecent);
+}
+
+void IndexState::count(const MessageRecord& m, int sign) {
+  auto add32 = [sign](uint32_t& v) { v = sign > 0 ? v + 1 : v - 1; };
+  add32(counters_.messages);
+  if (is_recent(m)) add32(counters_.recent);
+  if (!(m.flags.system & kFlagSeen)) {
+    add32(counters_.unseen);
+    if (sign > 0 && m.uid < seen_below_uid_) seen_below_uid_ = m.uid;
+  }
+  counters_.vsize = sign > 0 ? counters_.vsize + m.virtual_size : counters_.vsize - m.virtual_size;
+}
+
+void IndexState::recount() {
+  counters_ = {};
+  seen_below_uid_ = 0;
+  for (auto& m : records) {
+    present(m);
+    count(m, 1);
+  }
+}
+
+IndexCounters IndexState::counters() {
+  IndexCounters c = counters_;
+  c.first_unseen_seq = 0;
+  if (c.unseen == 0) return c;
+  // Records below seen_below_uid_ are all \Seen: look from there on, and
+  // remember how far that held.
+  auto it = std::lower_bound(records.begin(), records.end(), seen_below_uid_,
+                             [](const MessageRecord& m, uint32_t u) { return m.uid < u; });
+  while (it != records.end() && (it->flags.system & kFlagSeen)) ++it;
+  if (it == records.end()) return c;  // unreachable while unseen > 0
+  seen_below_uid_ = it->uid;
+  c.first_unseen_seq = static_cast<uint32_t>(it - records.begin() + 1);
+  return c;
+}
+
 void IndexState::define_keywords(const MessageFlags& flags) {
   for (const auto& kw : flags.keywords)
     if (std::find(keywords.begin(), keywords.end(), kw) == keywords.end()) keywords.push_back(kw);
@@ -141,9 +189,13 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         MessageRecord m = op.record;
         m.modseq = txn.modseq;
         define_keywords(m.flags);
+        present(m);
         if (MessageRecord* old = find_mut(m.uid)) {
+          count(*old, -1);
+          count(m, 1);
           *old = std::move(m);
         } else if (op.kind == IndexOp::kAppend) {
+          count(m, 1);
           if (m.uid >= header.uidnext) header.uidnext = m.uid + 1;
           // Grown by a quarter, not doubled: a 100,000-message index
           // then never holds twice its records (plus the old copy while
@@ -163,9 +215,12 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
       }
       case IndexOp::kUpdateFlags:
         if (MessageRecord* old = find_mut(op.record.uid)) {
+          count(*old, -1);
           old->flags = op.record.flags;
           old->modseq = txn.modseq;
           define_keywords(old->flags);
+          present(*old);
+          count(*old, 1);
         }
         break;
       case IndexOp::kExpunge: {
@@ -178,6 +233,7 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         for (size_t k = i; k < j; ++k) {
           const MessageRecord* m = find(txn.ops[k].record.uid);
           if (!m || !seen.insert(m->uid).second) continue;
+          count(*m, -1);
           expunges.push_back({m->uid, m->guid, txn.modseq, txn.ops[k].keyword});
           gone.push_back(m->uid);
         }
@@ -195,10 +251,12 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         uint64_t pruned = header.expunges_pruned_modseq;
         bool same_validity = header.uidvalidity == op.header.uidvalidity || header.uidvalidity == 0;
         uint32_t uidnext = header.uidnext;
+        uint32_t first_recent = header.first_recent_uid;
         header = op.header;
         header.highest_modseq = modseq;
         header.expunges_pruned_modseq = pruned;
         if (same_validity && header.uidnext < uidnext) header.uidnext = uidnext;
+        if (recent_rule && header.first_recent_uid != first_recent) recount();
         break;
       }
       case IndexOp::kAddKeyword:
@@ -215,6 +273,8 @@ void IndexState::apply(const IndexTransactionRecord& txn) {
         records.clear();
         expunges.clear();
         keywords.clear();
+        counters_ = {};
+        seen_below_uid_ = 0;
         break;
       }
     }
@@ -232,6 +292,20 @@ void IndexState::prune_expunges(size_t keep) {
 
 std::string IndexState::encode() const {
   Writer w;
+  encode_to(w);
+  return std::move(w.data());
+}
+
+void IndexState::encode_to(Writer& w) const {
+  // Sized once: a 100,000-record body grown by doubling would hold up to
+  // twice its size.
+  size_t need = 64 + header.sync_stamp.size();
+  for (const auto& kw : keywords) need += 4 + kw.size();
+  for (const auto& m : records)
+    need +=
+        67 + 4 * m.flags.keywords.size() + m.guid.size() + m.pop3_uidl.size() + m.locator.size();
+  for (const auto& e : expunges) need += 24 + e.guid.size() + e.hdr_key.size();
+  w.data().reserve(w.size() + need);
   write_header(w, header);
   w.u32(static_cast<uint32_t>(keywords.size()));
   for (const auto& kw : keywords) w.str(kw);
@@ -251,12 +325,14 @@ std::string IndexState::encode() const {
     w.u32(static_cast<uint32_t>(expunges.size()));
     for (const auto& e : expunges) w.str(e.hdr_key);
   }
-  return std::move(w.data());
 }
 
-IndexState IndexState::decode(std::string_view body, const std::string& what) {
+IndexState IndexState::decode(std::string_view body, const std::string& what, RecentRule rule,
+                              bool mark_recent) {
   Reader r(body, what);
   IndexState s;
+  s.recent_rule = rule;
+  s.mark_recent = mark_recent;
   s.header = read_header(r);
   uint32_t nkw = r.u32();
   if (nkw > r.remaining() / 4) r.fail("keyword count too large");
@@ -283,11 +359,46 @@ IndexState IndexState::decode(std::string_view body, const std::string& what) {
     for (auto& e : s.expunges) e.hdr_key = r.str();
   }
   if (!r.at_end()) r.fail("trailing bytes");
+  s.recount();
+  return s;
+}
+
+std::string encode_summary(const IndexSummary& summary) {
+  Writer w;
+  write_header(w, summary.header);
+  const IndexCounters& c = summary.counters;
+  w.u32(c.messages);
+  w.u32(c.recent);
+  w.u32(c.unseen);
+  w.u32(c.first_unseen_seq);
+  w.u64(c.vsize);
+  return std::move(w.data());
+}
+
+IndexSummary decode_summary(std::string_view data, const std::string& what) {
+  Reader r(data, what);
+  IndexSummary s;
+  s.header = read_header(r);
+  IndexCounters& c = s.counters;
+  c.messages = r.u32();
+  c.recent = r.u32();
+  c.unseen = r.u32();
+  c.first_unseen_seq = r.u32();
+  c.vsize = r.u64();
+  if (c.recent > c.messages || c.unseen > c.messages || c.first_unseen_seq > c.messages ||
+      (c.unseen == 0) != (c.first_unseen_seq == 0))
+    r.fail("counters out of range");
+  if (!r.at_end()) r.fail("trailing bytes in summary");
   return s;
 }
 
 std::string encode_transaction(const IndexTransactionRecord& txn) {
   Writer w;
+  encode_transaction_to(w, txn);
+  return std::move(w.data());
+}
+
+void encode_transaction_to(index_codec::Writer& w, const IndexTransactionRecord& txn) {
   w.u64(txn.modseq);
   w.u32(static_cast<uint32_t>(txn.ops.size()));
   for (const auto& op : txn.ops) {
@@ -317,7 +428,6 @@ std::string encode_transaction(const IndexTransactionRecord& txn) {
         break;
     }
   }
-  return std::move(w.data());
 }
 
 IndexTransactionRecord decode_transaction(std::string_view payload, const std::string& what) {

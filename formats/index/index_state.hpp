@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/index/index_codec.hpp"
 #include "formats/model/message.hpp"
 #include "lib/guid.hpp"
 
@@ -45,6 +46,24 @@ struct IndexOp {
   std::string keyword;   // kAddKeyword; kExpunge: the header key
 };
 
+// What STATUS needs beyond the header, kept current by every transaction so
+// a reader can answer it without the records (MailIndex's summary mode).
+struct IndexCounters {
+  uint32_t messages = 0;
+  uint32_t recent = 0;  // by the index's RecentRule
+  uint32_t unseen = 0;
+  uint32_t first_unseen_seq = 0;  // 0: every message is \Seen
+  uint64_t vsize = 0;             // sum of virtual sizes
+  bool operator==(const IndexCounters&) const = default;
+};
+
+// Whether a record counts as \Recent, given the header's first recent UID.
+// Drivers present \Recent differently (Maildir: in new/ from the first
+// recent UID on; mbox: no O status...): each passes its own rule, and the
+// same rule must be used by every writer of one index. nullptr: only the
+// stored \Recent flag counts.
+using RecentRule = bool (*)(const MessageRecord& record, uint32_t first_recent_uid);
+
 struct IndexTransactionRecord {
   uint64_t modseq = 0;  // 0: no message changed (header-only)
   std::vector<IndexOp> ops;
@@ -59,8 +78,19 @@ class IndexState {
   std::vector<std::string> keywords;   // defined keywords, in definition order
   std::vector<MessageRecord> records;  // sorted by UID
   std::vector<ExpungeRecord> expunges; // sorted by modseq
+  RecentRule recent_rule = nullptr;
+  // With a rule: \Recent in the records' flags is the rule's answer
+  // (set/cleared as records change), so records() present it as the driver
+  // does; stored \Recent bits are ignored. Without: counters().recent is
+  // the stored bit or the rule, and records keep what was stored.
+  bool mark_recent = false;
 
   const MessageRecord* find(uint32_t uid) const;
+  // The counters of `records` (kept current by apply(); first_unseen_seq
+  // found on demand).
+  IndexCounters counters();
+  // Counts the counters from scratch (after decode() or a rule change).
+  void recount();
   // Applies a committed transaction (from the log or a fresh commit).
   void apply(const IndexTransactionRecord& txn);
   // True when the transaction changes any message (and so needs a modseq).
@@ -70,14 +100,37 @@ class IndexState {
 
   // Snapshot body (without the file framing).
   std::string encode() const;
-  static IndexState decode(std::string_view body, const std::string& what);
+  void encode_to(index_codec::Writer& w) const;  // appends the same to `w`
+  static IndexState decode(std::string_view body, const std::string& what,
+                           RecentRule rule = nullptr, bool mark_recent = false);
 
  private:
   MessageRecord* find_mut(uint32_t uid);
   void define_keywords(const MessageFlags& flags);
+  bool is_recent(const MessageRecord& m) const;
+  // Sets \Recent of `m` by the rule (mark_recent only).
+  void present(MessageRecord& m) const;
+  // Adds (+1) or removes (-1) one record's share of the counters.
+  void count(const MessageRecord& m, int sign);
+
+  IndexCounters counters_;  // first_unseen_seq not kept here
+  // Every record with a smaller UID is \Seen.
+  uint32_t seen_below_uid_ = 0;
 };
 
+// The header and counters as one block: the head of a snapshot and of each
+// log frame, which a reader decodes without the records.
+struct IndexSummary {
+  IndexHeader header;
+  IndexCounters counters;
+  bool operator==(const IndexSummary&) const = default;
+};
+std::string encode_summary(const IndexSummary& summary);
+IndexSummary decode_summary(std::string_view data, const std::string& what);
+
 std::string encode_transaction(const IndexTransactionRecord& txn);
+// The same, appended to `w` (a log frame built in place).
+void encode_transaction_to(index_codec::Writer& w, const IndexTransactionRecord& txn);
 IndexTransactionRecord decode_transaction(std::string_view payload, const std::string& what);
 
 }  // namespace roost

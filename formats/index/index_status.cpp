@@ -22,4 +22,18 @@ MailboxStatus status_from_index(const IndexHeader& header,
   return st;
 }
 
+MailboxStatus status_from_index(const IndexHeader& header, const IndexCounters& counters) {
+  MailboxStatus st;
+  st.uidvalidity = header.uidvalidity;
+  st.uidnext = header.uidnext;
+  st.highest_modseq = header.highest_modseq;
+  st.guid = header.mailbox_guid;
+  st.messages = counters.messages;
+  st.recent = counters.recent;
+  st.unseen = counters.unseen;
+  st.first_unseen_seq = counters.first_unseen_seq;
+  st.vsize = counters.vsize;
+  return st;
+}
+
 }  // namespace roost

@@ -12,5 +12,9 @@ namespace roost {
 // from the index header. Every index-backed driver answers status() with it.
 MailboxStatus status_from_index(const IndexHeader& header,
                                 const std::vector<MessageRecord>& messages);
+// The same from the index's counters, without the records (the counters'
+// recent follows the index's RecentRule, which must match what the
+// driver's messages() presents).
+MailboxStatus status_from_index(const IndexHeader& header, const IndexCounters& counters);
 
 }  // namespace roost

@@ -24,6 +24,11 @@ namespace roost {
 // log; refresh() replays what other processes appended since (or reloads
 // when the files were replaced by a compaction).
 //
+// With Options::lazy, opening reads only the summary (header + STATUS
+// counters) that heads the snapshot and each log frame; the records are
+// loaded on first use of anything else. Files written before the summary existed (version 1) are
+// loaded whole and rewritten in the new version by the next writer.
+//
 // Opening a corrupt index throws Error(kExitDataErr) naming the file; the
 // owner then rebuilds it from the mail files (remove_files() + open()).
 class MailIndex {
@@ -36,6 +41,15 @@ class MailIndex {
     // Expunge records kept at compaction; older ones are pruned and
     // expunges_known_since() reports the gap.
     size_t max_expunges = 10000;
+    // What counters().recent counts (see RecentRule), and whether records()
+    // carry \Recent by that rule (IndexState::mark_recent).
+    RecentRule recent_rule = nullptr;
+    bool mark_recent = false;
+    // Open with the summary only and load the records on first use (see
+    // below). A corrupt snapshot body then shows at that first use, not at
+    // open(): owners that rebuild a corrupt index call load() where they
+    // can.
+    bool lazy = false;
   };
   class Transaction;
 
@@ -46,18 +60,24 @@ class MailIndex {
   // Deletes the index files of `dir` (before a rebuild).
   static void remove_files(const std::string& dir);
 
-  const IndexHeader& header() const { return state_.header; }
+  const IndexHeader& header() const { return loaded_ ? state_.header : summary_.header; }
+  // STATUS counters of the records, answered without loading them.
+  IndexCounters counters() { return loaded_ ? state_.counters() : summary_.counters; }
   // Sorted by UID.
-  const std::vector<MessageRecord>& records() const { return state_.records; }
-  const MessageRecord* find(uint32_t uid) const { return state_.find(uid); }
+  const std::vector<MessageRecord>& records() { return full().records; }
+  const MessageRecord* find(uint32_t uid) { return full().find(uid); }
   // Every keyword ever defined in the mailbox, in definition order.
-  const std::vector<std::string>& keywords() const { return state_.keywords; }
+  const std::vector<std::string>& keywords() { return full().keywords; }
   // Expunges with modseq > `modseq`, oldest first. Complete only when
   // expunges_known_since(modseq); otherwise the caller must compare full
   // UID lists (QRESYNC/dsync fallback).
-  std::vector<ExpungeRecord> expunges_since(uint64_t modseq) const;
+  std::vector<ExpungeRecord> expunges_since(uint64_t modseq);
   bool expunges_known_since(uint64_t modseq) const;
-  std::vector<MessageRecord> changed_since(uint64_t modseq) const;
+  std::vector<MessageRecord> changed_since(uint64_t modseq);
+  // True once the records are in memory.
+  bool loaded() const { return loaded_; }
+  // Loads the records now (throws Error(kExitDataErr) when corrupt).
+  void load() { full(); }
 
   // Picks up what other processes committed. True when anything changed.
   bool refresh();
@@ -85,7 +105,15 @@ class MailIndex {
   MailIndex(std::string dir, const Options& options);
   std::string snapshot_path() const;
   std::string log_path() const;
+  IndexState& full() {
+    if (!loaded_) load_all();
+    return state_;
+  }
+  // Reads the snapshot's and the log's summary only; falls back to
+  // load_all() for version-1 files or a log whose last frame is torn.
+  void load_summary();
   void load_all();
+  void load_all_once(bool& retry);
   bool read_log_from(size_t offset);
   void ensure_files_locked();
   void compact_locked();
@@ -93,12 +121,16 @@ class MailIndex {
 
   std::string dir_;
   Options options_;
+  bool loaded_ = false;  // state_ holds the records (else only summary_)
   IndexState state_;
+  IndexSummary summary_;         // while !loaded_
   uint64_t generation_ = 0;      // of the snapshot loaded (0: none)
+  uint32_t snapshot_version_ = 0;
   uint64_t log_generation_ = 0;  // of the log applied (0: none)
+  uint32_t log_version_ = 0;
   size_t log_valid_end_ = 0;     // end of the last complete log frame
   FileId snapshot_id_;
-  FileId log_id_;
+  FileId log_id_;  // size: only while !loaded_ (the log read up to there)
 };
 
 // Collects changes; commit() appends them as one framed log record and

@@ -38,6 +38,13 @@ int64_t mtime_ns(const struct stat& st) {
 
 void warn(const std::string& msg) { std::cerr << "roost: warning: " << msg << "\n"; }
 
+// Dovecot's Maildir marks as \Recent what it finds in new/; doveadm never
+// moves files to cur/ nor clears \Recent, so what a save put into cur/ (it
+// had flags) is not recent and what sits in new/ stays recent.
+bool maildir_recent(const MessageRecord& m, uint32_t first_recent_uid) {
+  return m.uid >= first_recent_uid && m.locator.compare(0, 4, "new/") == 0;
+}
+
 // Sizes of a mail file measured from its (decompressed) contents.
 MessageSizes measure_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -114,6 +121,22 @@ void MaildirMailbox::ensure_synced() {
   if (!synced_) sync();
 }
 
+void MaildirMailbox::ensure_records() {
+  ensure_synced();
+  load_records();
+}
+
+void MaildirMailbox::load_records() {
+  if (index_->loaded()) return;
+  try {
+    index_->load();
+  } catch (const Error& e) {
+    if (e.exit_code() != kExitDataErr) throw;
+    warn(std::string(e.what()) + "; rebuilding the index from the mail files");
+    force_resync();
+  }
+}
+
 MaildirMailbox::~MaildirMailbox() {
   if (header_cache_ && index_) {
     std::vector<uint32_t> live;
@@ -134,6 +157,10 @@ void MaildirMailbox::open_index() {
   make_dirs(dir);
   MailIndex::Options opt;
   opt.fsync = fsync_ && memory_index_dir_.empty();
+  opt.recent_rule = maildir_recent;
+  opt.mark_recent = true;
+  // status() needs the summary only; ensure_records() loads the rest.
+  opt.lazy = true;
   try {
     index_ = MailIndex::open(dir, opt);
   } catch (const Error& e) {
@@ -193,6 +220,7 @@ void MaildirMailbox::create_uidlist(const MaildirPaths& paths, const Guid128& gu
 }
 
 void MaildirMailbox::begin_session(Session& s) {
+  load_records();  // before the lock: rebuilding a corrupt index locks too
   make_dirs(paths_.control_dir);
   s.lock = DotLock::acquire(uidlist_path());
   index_->refresh();
@@ -507,7 +535,6 @@ void MaildirMailbox::finish_session(Session& s, MailIndex::Transaction& itx) {
   if (!itx.empty() || !(h == index_->header())) itx.set_header(h);
   itx.commit();
   s.lock.release();
-  invalidate();
 }
 
 void MaildirMailbox::write_keywords(Session& s) {
@@ -531,14 +558,11 @@ void MaildirMailbox::sync() {
   if (!is_dir(path_join(paths_.mail_dir, "cur")))
     throw Error(kExitNotFound, "mailbox " + name_ + " doesn't exist (no " +
                                   path_join(paths_.mail_dir, "cur") + ")");
-  bool changed = index_->refresh();
+  index_->refresh();
   bool stable = false;
   std::string stamp = sync_stamp(stable);
   const IndexHeader& h = index_->header();
-  if (!h.sync_stamp.empty() && h.sync_stamp == stamp && h.uidvalidity != 0) {
-    if (changed) invalidate();
-    return;
-  }
+  if (!h.sync_stamp.empty() && h.sync_stamp == stamp && h.uidvalidity != 0) return;
   full_sync();
 }
 
@@ -583,27 +607,20 @@ void MaildirMailbox::force_resync() {
 }
 
 const std::vector<MessageRecord>& MaildirMailbox::messages() {
-  ensure_synced();
-  if (!messages_valid_) {
-    messages_ = index_->records();
-    uint32_t first_recent = index_->header().first_recent_uid;
-    // Dovecot's Maildir marks as \Recent what it finds in new/; doveadm
-    // never moves files to cur/ nor clears \Recent, so what a save put into
-    // cur/ (it had flags) is not recent and what sits in new/ stays recent.
-    for (auto& m : messages_)
-      if (m.uid >= first_recent && m.locator.compare(0, 4, "new/") == 0)
-        m.flags.system |= kFlagRecent;
-    messages_valid_ = true;
-  }
-  return messages_;
+  ensure_records();
+  // The index presents \Recent by maildir_recent: no copy needed.
+  return index_->records();
 }
 
 MailboxStatus MaildirMailbox::status() {
-  return status_from_index(index_->header(), messages());
+  // sync() compares the directories' mtimes with the index's stamp and
+  // rescans only when they changed; the counters answer without records.
+  ensure_synced();
+  return status_from_index(index_->header(), index_->counters());
 }
 
 std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {
-  ensure_synced();
+  ensure_records();
   std::vector<MessageRecord> out;
   for (const auto& m : messages())
     if (m.modseq > modseq) out.push_back(m);
@@ -611,12 +628,12 @@ std::vector<MessageRecord> MaildirMailbox::changed_since(uint64_t modseq) {
 }
 
 std::vector<ExpungeRecord> MaildirMailbox::expunged_since(uint64_t modseq) {
-  ensure_synced();
+  ensure_records();
   return index_->expunges_since(modseq);
 }
 
 std::vector<std::string> MaildirMailbox::keywords() {
-  ensure_synced();
+  ensure_records();
   return index_->keywords();
 }
 
@@ -629,7 +646,7 @@ std::optional<std::string> MaildirMailbox::locate(const std::string& base) const
 }
 
 std::string MaildirMailbox::read_header(uint32_t uid) {
-  ensure_synced();
+  ensure_records();
   if (!header_cache_)
     header_cache_ = std::make_unique<HeaderCache>(memory_index_dir_.empty() ? paths_.index_dir : "",
                                                   index_->header().uidvalidity);
@@ -641,7 +658,7 @@ std::string MaildirMailbox::read_header(uint32_t uid) {
 }
 
 std::unique_ptr<std::istream> MaildirMailbox::open_message(uint32_t uid) {
-  ensure_synced();
+  ensure_records();
   const MessageRecord* m = index_->find(uid);
   if (!m) throw Error(kExitNotFound, "message UID " + std::to_string(uid) + " doesn't exist in " + name_);
   std::string path = path_join(paths_.mail_dir, m->locator);

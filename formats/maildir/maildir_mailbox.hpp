@@ -97,8 +97,12 @@ class MaildirMailbox : public Mailbox {
   MessageFlags flags_from_name(const Session& s, const std::string& file_name,
                                const MessageRecord* old) const;
   std::optional<std::string> locate(const std::string& base) const;
-  void invalidate() { messages_valid_ = false; }
   void ensure_synced();
+  // ensure_synced() and the index's records in memory (a corrupt index is
+  // rebuilt from the files).
+  void ensure_records();
+  // The index's records in memory; a corrupt index is rebuilt.
+  void load_records();
 
   std::string name_;
   MaildirPaths paths_;
@@ -108,8 +112,6 @@ class MaildirMailbox : public Mailbox {
   std::unique_ptr<HeaderCache> header_cache_;  // created on first read_header
   bool synced_ = false;                        // sync() ran since open
   std::unique_ptr<MailIndex> index_;
-  std::vector<MessageRecord> messages_;
-  bool messages_valid_ = false;
   // update() is changing UIDVALIDITY on purpose: no warning about it.
   bool uidvalidity_change_expected_ = false;
 };

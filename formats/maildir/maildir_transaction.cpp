@@ -259,7 +259,9 @@ void MaildirTransaction::apply_change(const PendingChange& c) {
   MessageFlags nf = rec->flags;
   apply_flag_update(nf, c.op, c.flags);
   nf.system &= kFlagsStorable;
-  if (nf.system == rec->flags.system && nf.keywords == rec->flags.keywords) return;
+  // The index presents \Recent in rec->flags; it is never stored.
+  if (nf.system == (rec->flags.system & kFlagsStorable) && nf.keywords == rec->flags.keywords)
+    return;
   std::string file = basename_of(rec->locator);
   MaildirFileName fn = parse_maildir_filename(file);
   std::string sub = rec->locator.substr(0, rec->locator.find('/'));

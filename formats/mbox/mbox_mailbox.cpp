@@ -230,12 +230,19 @@ void MboxMailbox::recover_append(int fd) {
   ::unlink(marker.c_str());
 }
 
+// What messages() shows as \Recent (an O status ends it), for the index's
+// STATUS counters.
+static bool mbox_recent(const MessageRecord& m, uint32_t) {
+  return m.locator != "O";
+}
+
 MboxMailbox::MboxMailbox(std::string name, MboxPaths paths, bool fsync)
     : name_(std::move(name)), paths_(std::move(paths)), fsync_(fsync) {
   compression_ = compression_from_extension(basename_of(paths_.file)).value_or(Compression::kNone);
   make_dirs(paths_.index_dir);
   MailIndex::Options opt;
   opt.fsync = fsync_;
+  opt.recent_rule = mbox_recent;
   try {
     index_ = MailIndex::open(paths_.index_dir, opt);
   } catch (const Error& e) {
@@ -710,7 +717,7 @@ const std::vector<MessageRecord>& MboxMailbox::messages() {
 }
 
 MailboxStatus MboxMailbox::status() {
-  return status_from_index(index_->header(), messages());
+  return status_from_index(index_->header(), index_->counters());
 }
 
 std::vector<MessageRecord> MboxMailbox::changed_since(uint64_t modseq) {
@@ -784,7 +791,7 @@ bool MboxMailbox::update(const MailboxUpdate& change) {
 
 void MboxMailbox::force_resync() {
   MailIndex::remove_files(paths_.index_dir);
-  index_ = MailIndex::open(paths_.index_dir);
+  index_ = MailIndex::open(paths_.index_dir, {.fsync = true, .recent_rule = mbox_recent});
   scan_file();
 }
 
