@@ -53,12 +53,9 @@ class MaildirMailbox : public Mailbox {
   static void create_uidlist(const MaildirPaths& paths, const Guid128& guid, bool fsync);
 
  protected:
-  // An attribute changed: the index takes the next modseq (what another
-  // writer committed meanwhile comes along, so the record copy is re-read).
-  void raise_highest_modseq() override {
-    uint64_t before = index_->header().highest_modseq;
-    if (index_->raise_modseq() != before + 1) invalidate();
-  }
+  // An attribute changed: the index takes the next modseq (the driver reads
+  // the index's own records, so nothing else needs refreshing).
+  void raise_highest_modseq() override { index_->raise_modseq(); }
 
  private:
   friend class MaildirTransaction;
