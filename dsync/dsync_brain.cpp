@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "dsync/dsync_attribute_plan.hpp"
+#include "dsync/dsync_compact_key.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
 #include "dsync/dsync_mailbox_tree.hpp"
@@ -331,44 +332,63 @@ struct Brain::Impl {
     return c;
   }
 
+  static ExpungeEntry expunge_entry(const MailChange& c) {
+    return {c.uid, mail_key(c.guid), mail_key(c.hdr_hash)};
+  }
+
+  // This side's messages, compact (the planner's local list).
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
     if (!box) return l;
-    l.messages.reserve(box->messages().size());
-    for (const auto& r : box->messages()) {
-      MessageEntry e;
-      e.uid = r.uid;
-      e.guid = r.guid;
-      e.key = use_hash ? mail_header_key(*box, r.uid) : r.guid;
-      e.modseq = r.modseq;
-      e.flags = r.flags;
-      e.flags.system &= kFlagsStorable;
-      l.messages.push_back(std::move(e));
+    const auto& msgs = box->messages();
+    l.messages.reserve(msgs.size());
+    for (const auto& r : msgs) {
+      std::string hdr = use_hash ? mail_header_key(*box, r.uid) : std::string();
+      l.add(r.uid, r.guid, mail_key(use_hash ? hdr : r.guid), r.modseq, r.flags);
     }
-    for (const auto& x : box->expunged_since(0)) l.expunges.push_back(expunge_change(x, use_hash));
+    for (const auto& x : box->expunged_since(0))
+      l.expunges.push_back(expunge_entry(expunge_change(x, use_hash)));
+    l.sort();
     return l;
   }
 
+  static MailChange save_change(uint32_t uid, std::string_view guid, const std::string& hdr,
+                                uint64_t modseq, const MessageFlags& flags) {
+    MailChange c;
+    c.type = 's';
+    c.uid = uid;
+    c.guid = guid;
+    c.hdr_hash = hdr;
+    c.modseq = modseq;
+    put_flags(c, flags);
+    return c;
+  }
+
   // `since`: send only messages changed after this modseq (incremental).
-  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
+  // `list`: the planner's list of this side; without one (a backup source,
+  // which plans nothing) the changes come straight from the mailbox.
+  void send_list(const SideList* list, std::optional<uint64_t> since, Mailbox* box,
+                 bool use_hash) {
     for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
-    if (since && box) {
-      for (const auto& x : box->expunged_since(*since)) ch.send(expunge_change(x, use_hash));
-    } else {
-      for (const auto& x : l.expunges) ch.send(x);
-    }
-    for (const auto& m : l.messages) {
-      if (since && m.modseq <= *since) continue;
-      MailChange c;
-      c.type = 's';
-      c.uid = m.uid;
-      c.guid = m.guid;
-      if (m.key != m.guid) c.hdr_hash = m.key;
-      c.modseq = m.modseq;
-      put_flags(c, m.flags);
-      ch.send(std::move(c));
+    if (box)
+      for (const auto& x : box->expunged_since(since.value_or(0)))
+        ch.send(expunge_change(x, use_hash));
+    if (list) {
+      for (const auto& m : list->messages) {
+        if (since && m.modseq <= *since) continue;
+        std::string hdr = use_hash && !m.key.empty() ? m.key.hex() : std::string();
+        ch.send(save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
+      }
+    } else if (box) {
+      for (const auto& r : box->messages()) {
+        if (since && r.modseq <= *since) continue;
+        std::string hdr = use_hash ? mail_header_key(*box, r.uid) : std::string();
+        MessageFlags f = r.flags;
+        f.system &= kFlagsStorable;
+        ch.send(save_change(r.uid, r.guid, hdr, r.modseq, f));
+      }
     }
     ch.send(EndOfList{});
   }
@@ -378,7 +398,7 @@ struct Brain::Impl {
     l.box = b;
     attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
     attrs.received = true;
-    // Converted as they arrive: the list is never held twice.
+    // Converted as they arrive: only the compact list is kept.
     l.messages.reserve(std::min<size_t>(b.messages_count, 1u << 20));
     while (true) {
       Item it = ch.receive();
@@ -389,35 +409,58 @@ struct Brain::Impl {
       if (!cp)
         throw Error(kExitProtocol, std::string("dsync: expected mail changes, got a '") +
                                        item_name(it) + "' item");
-      MailChange& c = *cp;
+      const MailChange& c = *cp;
       if (c.type == 'e') {
-        l.expunges.push_back(std::move(c));
+        l.expunges.push_back(expunge_entry(c));
         continue;
       }
-      MessageEntry e;
-      e.uid = c.uid;
-      e.guid = c.guid;
-      e.key = use_hash ? c.hdr_hash : c.guid;
-      e.modseq = c.modseq;
-      e.flags = flags_of_change(c);
-      l.messages.push_back(std::move(e));
+      l.add(c.uid, c.guid, mail_key(use_hash ? c.hdr_hash : c.guid), c.modseq,
+            flags_of_change(c));
     }
+    l.sort();
     return l;
   }
 
+  // The peer's requests, compact: a UID, and the GUID only when it isn't
+  // the one this side's message at that UID has.
+  struct PeerRequests {
+    std::vector<std::pair<uint32_t, StringArena::Ref>> uids;
+    StringArena guids;
+    size_t size() const { return uids.size(); }
+  };
+
+  PeerRequests receive_requests(Mailbox* box) {
+    PeerRequests out;
+    while (true) {
+      Item it = ch.receive();
+      if (std::holds_alternative<EndOfList>(it)) return out;
+      if (std::holds_alternative<Done>(it))
+        throw Error(kExitTempFail, "dsync: the other side gave up during mail requests");
+      auto* r = std::get_if<MailRequest>(&it);
+      if (!r)
+        throw Error(kExitProtocol, std::string("dsync: expected mail requests, got a '") +
+                                       item_name(it) + "' item");
+      const MessageRecord* rec = box ? find_record(*box, r->uid) : nullptr;
+      StringArena::Ref g;
+      if (!rec || rec->guid != r->guid) g = out.guids.add(r->guid);
+      out.uids.emplace_back(r->uid, g);
+    }
+  }
+
   // Sends the bodies the peer asked for, in its order.
-  void answer_requests(Mailbox* box, const std::vector<MailRequest>& reqs) {
-    for (const auto& r : reqs) {
+  void answer_requests(Mailbox* box, const PeerRequests& reqs) {
+    for (const auto& [uid, g] : reqs.uids) {
       Mail m;
-      m.guid = r.guid;
+      const MessageRecord* rec = box ? find_record(*box, uid) : nullptr;
+      m.guid = g.len || !rec ? std::string(reqs.guids.view(g)) : rec->guid;
       try {
         if (!box) throw Error(kExitNotFound, "no mailbox");
-        auto in = box->open_message(r.uid);
+        auto in = box->open_message(uid);
         std::ostringstream body;
         body << in->rdbuf();
         m.body = std::move(body).str();
         m.has_body = true;
-        if (const MessageRecord* rec = find_record(*box, r.uid)) {
+        if ((rec = find_record(*box, uid))) {
           m.received_date = rec->received_date;
           m.saved_date = rec->save_date;
           m.pop3_uidl = rec->pop3_uidl;
@@ -435,22 +478,25 @@ struct Brain::Impl {
 
   // Progress: what this side will save plus what it will send.
   void report_begin(const std::string& name, Mailbox* box, const MailboxPlan& plan, bool saves_here,
-                    const std::vector<MailRequest>& peer_reqs) {
+                    const PeerRequests& peer_reqs) {
     size_t count = peer_reqs.size() + (saves_here ? plan.saves.size() : 0);
     uint64_t bytes = 0;
     if (box && count) {
-      std::unordered_map<uint32_t, uint64_t> size;
-      for (const auto& rec : box->messages()) size[rec.uid] = rec.physical_size;
-      for (const auto& r : peer_reqs) bytes += size[r.uid];
+      auto size = [&](uint32_t uid) -> uint64_t {
+        const MessageRecord* rec = find_record(*box, uid);
+        return rec ? rec->physical_size : 0;
+      };
+      for (const auto& r : peer_reqs.uids) bytes += size(r.first);
       if (saves_here)
         for (const auto& sv : plan.saves)
-          if (!sv.from_remote) bytes += size[sv.source_uid];
+          if (!sv.from_remote) bytes += size(sv.source_uid);
     }
     s.progress->mailbox_begin(name, count, bytes);
   }
 
   // `saved`: how many mails this side saved (the others vanished meanwhile).
-  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name, size_t& saved) {
+  bool apply(Mailbox& box, const MailboxPlan& plan, const SideList& local, const SideList& remote,
+             const std::string& name, size_t& saved) {
     bool changed = false;
     saved = 0;
     if (plan.reset_uids) {
@@ -471,10 +517,12 @@ struct Brain::Impl {
     size_t pending = 0;
     bool can_guid = box.can_save_guid();
     for (const auto& sv : plan.saves) {
+      const SideList& side = sv.from_remote ? remote : local;
+      const MessageEntry& e = side.messages[sv.entry];
       SaveRequest req;
-      req.flags = sv.flags;
+      req.flags = side.keywords.flags(e.flags);
       req.uid = sv.target_uid;
-      if (can_guid) req.guid = sv.guid;
+      if (can_guid) req.guid = side.guid(e);
       if (sv.from_remote) {
         Mail m = expect<Mail>(ch, "a mail");
         if (!m.has_body) {
@@ -508,13 +556,43 @@ struct Brain::Impl {
       }
     }
     expect_list<Mail>(ch, "the end of the mails");
-    for (const auto& [uid, flags] : plan.flag_sets) tx->update_flags(uid, FlagOp::kReplace, flags);
+    for (const auto& [uid, j] : plan.flag_sets)
+      tx->update_flags(uid, FlagOp::kReplace, remote.keywords.flags(remote.messages[j].flags));
     for (uint32_t uid : plan.expunges) tx->expunge(uid);
     tx->commit();
     if (plan.min_uidnext && box.status().uidnext < plan.min_uidnext)
       box.update({{}, 0, plan.min_uidnext});
     if (changed) log("mailbox " + name + ": the other side changed during the sync");
     return changed;
+  }
+
+  // Drops all but the last (highest UID) of the messages sharing a GUID;
+  // returns the UIDs dropped. Sorted (GUID key, index) pairs: 20 bytes a
+  // mail while it runs, nothing copied when there is no duplicate.
+  static std::vector<uint32_t> drop_duplicate_guids(SideList& local, bool use_hash) {
+    std::vector<std::pair<MailKey, uint32_t>> by_guid;
+    by_guid.reserve(local.messages.size());
+    for (uint32_t i = 0; i < local.messages.size(); ++i) {
+      const MessageEntry& m = local.messages[i];
+      MailKey g = use_hash ? mail_key(local.guid(m)) : m.key;
+      if (!g.empty()) by_guid.emplace_back(g, i);
+    }
+    std::sort(by_guid.begin(), by_guid.end());
+    std::vector<bool> drop(local.messages.size());
+    bool any = false;
+    for (size_t k = 0; k + 1 < by_guid.size(); ++k)
+      if (by_guid[k].first == by_guid[k + 1].first) drop[by_guid[k].second] = any = true;
+    std::vector<uint32_t> dropped;
+    if (!any) return dropped;
+    size_t out = 0;
+    for (size_t i = 0; i < local.messages.size(); ++i) {
+      if (drop[i])
+        dropped.push_back(local.messages[i].uid);
+      else
+        local.messages[out++] = local.messages[i];
+    }
+    local.messages.resize(out);
+    return dropped;
   }
 
   void sync_mailbox(const MailboxPair* pair, const MailboxItem& master_b, bool skip_now) {
@@ -557,7 +635,13 @@ struct Brain::Impl {
             std::to_string(mb.messages_count) + "/" + std::to_string(sb.messages_count) + ")");
     }
     bool use_hash = !(mine.have_save_guids && peer.have_save_guids);
-    SideList local = own_list(box.get(), mine, use_hash);
+    // Backup and one-way (dsync-protocol.md §5): the source sends its
+    // changes and mails, the destination only its requests. The source
+    // plans nothing: it sends its changes straight from the mailbox.
+    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    SideList local;
+    local.box = mine;
+    if (!source_only) local = own_list(box.get(), mine, use_hash);
     // One GUID twice in a mailbox is what an interrupted renumbering (copy,
     // then expunge) leaves behind: keep the newer copy, drop the other
     // before the peer sees the list. (Header keys may repeat legitimately.)
@@ -565,36 +649,7 @@ struct Brain::Impl {
     // when the pair matches mail by header key (an mbox peer): there the
     // leftover would pair with nothing the peer expunged and be copied back.
     std::vector<uint32_t> duplicates;
-    if (mine.have_save_guids && !dir.is_source(master)) {
-      // GUIDs are viewed, not copied, and the list is rebuilt only when
-      // there is a duplicate: a large mailbox isn't held twice.
-      const size_t n = local.messages.size();
-      std::unordered_map<std::string_view, size_t> last;
-      last.reserve(n);
-      size_t with_guid = 0;
-      for (size_t i = 0; i < n; ++i)
-        if (!local.messages[i].guid.empty()) {
-          last[local.messages[i].guid] = i;
-          ++with_guid;
-        }
-      if (last.size() != with_guid) {
-        std::vector<bool> keep(n);
-        for (size_t i = 0; i < n; ++i) {
-          const std::string& g = local.messages[i].guid;
-          keep[i] = g.empty() || last[g] == i;
-        }
-        last.clear();
-        std::vector<MessageEntry> kept;
-        kept.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-          if (keep[i])
-            kept.push_back(std::move(local.messages[i]));
-          else
-            duplicates.push_back(local.messages[i].uid);
-        }
-        local.messages = std::move(kept);
-      }
-    }
+    if (mine.have_save_guids && !source_only) duplicates = drop_duplicate_guids(local, use_hash);
     // Both sides send their lists (a backup destination's too: the source
     // needs nothing from it, but the exchange stays symmetric).
     // Incremental lists: with a state for this UID space, two-way syncs send
@@ -607,15 +662,12 @@ struct Brain::Impl {
     bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
                    mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
     if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
-    // Backup and one-way (dsync-protocol.md §5): the source sends its
-    // changes and mails, the destination only its requests.
-    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
     attrs.mine = own_attributes(box.get());
     attrs.sent = dest_only ? std::vector<MailboxAttribute>{}
                            : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
     attrs.peer.clear();
     attrs.received = false;
-    if (!dest_only) send_list(local, since, box.get(), use_hash);
+    if (!dest_only) send_list(source_only ? nullptr : &local, since, box.get(), use_hash);
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
@@ -638,17 +690,16 @@ struct Brain::Impl {
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
     plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
     if (plan.another_pass) result.another_pass = true;
-    record_plan(name, plan);
-    std::vector<MailRequest> reqs;
-    if (!s.dry_run)
-      for (const auto& sv : plan.saves)
-        if (sv.from_remote) reqs.push_back({sv.guid, sv.source_uid});
+    record_plan(name, plan, local, remote);
     if (!source_only) {
-      for (const auto& r : reqs) ch.send(r);
+      if (!s.dry_run)
+        for (const auto& sv : plan.saves)
+          if (sv.from_remote)
+            ch.send(MailRequest{std::string(remote.guid(remote.messages[sv.entry])), sv.source_uid});
       ch.send(EndOfList{});
     }
-    std::vector<MailRequest> peer_reqs;
-    if (!dest_only) peer_reqs = expect_list<MailRequest>(ch, "mail requests");
+    PeerRequests peer_reqs;
+    if (!dest_only) peer_reqs = receive_requests(box.get());
     if (s.progress) report_begin(name, box.get(), plan, !source_only && !s.dry_run, peer_reqs);
     if (!dest_only) answer_requests(box.get(), peer_reqs);
     // Changed by someone else since this side listed it? (The exported
@@ -667,7 +718,7 @@ struct Brain::Impl {
         expect_list<Mail>(ch, "the end of the mails");
       } else {
         size_t saved = 0;
-        if (apply(*box, plan, name, saved)) changed = true;
+        if (apply(*box, plan, local, remote, name, saved)) changed = true;
         if (!changed && !plan.reset_uids && changed_beyond(*box, *before_apply, plan, saved)) {
           log("mailbox " + name + ": changed by another program during the sync");
           changed = true;
@@ -735,7 +786,7 @@ struct Brain::Impl {
     MailboxStatus now = fresh_status(box);
     if (now.uidvalidity != before.uidvalidity) return true;
     std::set<uint32_t> flagged, expunged(plan.expunges.begin(), plan.expunges.end());
-    for (const auto& [uid, f] : plan.flag_sets) flagged.insert(uid);
+    for (const auto& [uid, j] : plan.flag_sets) flagged.insert(uid);
     size_t fresh = 0;
     for (const auto& r : box.changed_since(before.highest_modseq)) {
       if (r.uid >= before.uidnext)
@@ -764,7 +815,8 @@ struct Brain::Impl {
     result.new_state[g] = st;
   }
 
-  void record_plan(const std::string& name, const MailboxPlan& plan) {
+  void record_plan(const std::string& name, const MailboxPlan& plan, const SideList& local,
+                   const SideList& remote) {
     // Only a dry run prints it: a real run of 100,000 mails would hold one
     // JSON object per mail for nothing.
     if (plan.empty() || !s.dry_run) return;
@@ -772,14 +824,16 @@ struct Brain::Impl {
     nlohmann::json saves = nlohmann::json::array();
     for (const auto& sv : plan.saves)
       saves.push_back({{"uid", sv.target_uid},
-                       {"guid", sv.guid},
+                       {"guid", (sv.from_remote ? remote : local)
+                                    .guid((sv.from_remote ? remote : local).messages[sv.entry])},
                        {"from", sv.from_remote ? "peer" : "local"},
                        {"source_uid", sv.source_uid}});
     j["copy"] = saves;
     j["expunge"] = plan.expunges;
     nlohmann::json flags = nlohmann::json::array();
-    for (const auto& [uid, f] : plan.flag_sets)
-      flags.push_back({{"uid", uid}, {"flags", format_flags(f)}});
+    for (const auto& [uid, j] : plan.flag_sets)
+      flags.push_back(
+          {{"uid", uid}, {"flags", format_flags(remote.keywords.flags(remote.messages[j].flags))}});
     j["flags"] = flags;
     if (plan.reset_uids || plan.set_uidvalidity) j["uidvalidity"] = plan.set_uidvalidity;
     result.plan["messages"].push_back(std::move(j));
