@@ -23,7 +23,9 @@ namespace roost::dsync {
 namespace {
 
 constexpr size_t kCommitInterval = 100;   // saves per transaction, as Dovecot's default
-constexpr size_t kFlowLimit = 8u << 20;  // unread mail bytes a one-way sender may queue
+// Unread bytes (mail bodies, list items) a one-way sender may queue: enough
+// to keep the receiver busy, small beside a 100,000-mail run's budget.
+constexpr size_t kFlowLimit = 2u << 20;
 
 template <class T>
 T expect(Channel& ch, const char* what) {
@@ -52,6 +54,36 @@ std::vector<T> expect_list(Channel& ch, const char* what) {
     throw Error(kExitProtocol,
                 std::string("dsync: expected ") + what + ", got a '" + item_name(it) + "' item");
   }
+}
+
+// A received mail's body read in place (an istringstream would copy it).
+struct BodyView : std::streambuf {
+  explicit BodyView(std::string& s) { setg(s.data(), s.data(), s.data() + s.size()); }
+
+ protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode which) override {
+    off_type end = egptr() - eback();
+    off_type to = dir == std::ios_base::beg   ? off
+                  : dir == std::ios_base::cur ? gptr() - eback() + off
+                                              : end + off;
+    if (!(which & std::ios_base::in) || to < 0 || to > end) return pos_type(off_type(-1));
+    setg(eback(), eback() + to, egptr());
+    return pos_type(to);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    return seekoff(off_type(pos), std::ios_base::beg, which);
+  }
+};
+
+// Reads a whole mail into `out`, reserving its size first: the queue of
+// mails in flight holds no doubled string capacity.
+void read_body(std::istream& in, uint64_t size_hint, std::string& out) {
+  out.clear();
+  out.reserve(size_hint + 1);
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0)
+    out.append(buf, static_cast<size_t>(in.gcount()));
 }
 
 // The record of `uid`: a binary search over the (UID-ordered) list, a scan
@@ -456,9 +488,7 @@ struct Brain::Impl {
       try {
         if (!box) throw Error(kExitNotFound, "no mailbox");
         auto in = box->open_message(uid);
-        std::ostringstream body;
-        body << in->rdbuf();
-        m.body = std::move(body).str();
+        read_body(*in, rec ? rec->physical_size : 0, m.body);
         m.has_body = true;
         if ((rec = find_record(*box, uid))) {
           m.received_date = rec->received_date;
@@ -533,7 +563,8 @@ struct Brain::Impl {
         req.save_date = m.saved_date;
         req.pop3_uidl = m.pop3_uidl;
         req.pop3_order = m.pop3_order;
-        std::istringstream in(m.body);
+        BodyView view(m.body);
+        std::istream in(&view);
         tx->save(in, req);
         if (s.progress) s.progress->mail_copied(m.body.size());
       } else {
