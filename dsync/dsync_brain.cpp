@@ -117,7 +117,7 @@ const char* item_name(const Item& item) {
 }
 
 struct Brain::Impl {
-  MailStorage& storage;
+  MailStorage* store;  // the slave may switch it after the handshake (-n/-N)
   Channel& ch;
   BrainSettings& s;
   BrainResult result;
@@ -143,7 +143,7 @@ struct Brain::Impl {
   bool wanted(const std::string& name) const {
     if (!sync_box.empty() && name != sync_box) return false;
     for (const auto& x : exclude)
-      if (mailbox_pattern_match(x, name, storage.separator())) return false;
+      if (mailbox_pattern_match(x, name, store->separator())) return false;
     return true;
   }
 
@@ -164,8 +164,13 @@ struct Brain::Impl {
     } else {
       mine.send_mail_requests = false;
     }
+    if (master) {
+      mine.sync_namespaces = s.namespaces;
+      mine.sync_visible_namespaces = s.all_namespaces;
+    }
     ch.send(mine);
     Handshake peer = expect<Handshake>(ch, "the handshake");
+    if (!master && s.choose_storage) store = &s.choose_storage(peer);
     if (master) {
       dir = s.direction;
       sync_type = s.sync_type;
@@ -194,23 +199,23 @@ struct Brain::Impl {
 
   TreeView own_tree() {
     TreeView v;
-    auto subs = storage.subscriptions();
+    auto subs = store->subscriptions();
     // When each mailbox was last renamed and its subscription last changed
     // (the log is oldest first: the last entry wins).
     std::map<Guid128, int64_t> renamed;
     std::unordered_map<std::string, int64_t> sub_changed;
-    for (const auto& c : storage.mailbox_list_changes()) {
+    for (const auto& c : store->mailbox_list_changes()) {
       if (c.kind == MailboxListChange::Kind::kRename)
         renamed[c.guid] = c.timestamp;
       else
         sub_changed[c.name] = c.timestamp;
     }
-    for (const auto& info : storage.list_mailboxes()) {
+    for (const auto& info : store->list_mailboxes()) {
       if (!info.selectable || !wanted(info.name)) continue;
-      auto box = storage.open_mailbox(info.name);
+      auto box = store->open_mailbox(info.name);
       MailboxStatus st = box->status();
       TreeNode n;
-      n.name = split_name(info.name, storage.separator());
+      n.name = split_name(info.name, store->separator());
       n.mailbox_guid = st.guid;
       n.uid_validity = st.uidvalidity;
       n.uid_next = st.uidnext;
@@ -220,8 +225,8 @@ struct Brain::Impl {
         n.last_subscription_change = c->second;
       v.nodes.push_back(std::move(n));
     }
-    v.deletes.hierarchy_sep = storage.separator();
-    v.deletes.mailboxes = storage.deleted_mailboxes();
+    v.deletes.hierarchy_sep = store->separator();
+    v.deletes.mailboxes = store->deleted_mailboxes();
     return v;
   }
 
@@ -234,7 +239,7 @@ struct Brain::Impl {
     peer.nodes = expect_list<TreeNode>(ch, "the mailbox tree");
     peer.deletes = expect<MailboxDeletes>(ch, "the mailbox deletes");
     TreePlan plan = master ? plan_tree(mine, peer, dir) : plan_tree(peer, mine, dir);
-    char sep = storage.separator();
+    char sep = store->separator();
     auto& json = result.plan["mailboxes"];
     json = nlohmann::json::array();
     for (const auto& a : master ? plan.master_actions : plan.slave_actions) {
@@ -245,22 +250,22 @@ struct Brain::Impl {
           case TreeAction::Kind::kCreate:
             j["action"] = "create";
             j["guid"] = a.guid.hex();
-            if (!s.dry_run) storage.create_mailbox(name, a.guid);
+            if (!s.dry_run) store->create_mailbox(name, a.guid);
             break;
           case TreeAction::Kind::kRename:
             j["action"] = "rename";
             j["to"] = join_name(a.new_name, sep);
-            if (!s.dry_run) storage.rename_mailbox(name, join_name(a.new_name, sep));
+            if (!s.dry_run) store->rename_mailbox(name, join_name(a.new_name, sep));
             break;
           case TreeAction::Kind::kDelete:
             j["action"] = "delete";
-            if (!s.dry_run) storage.delete_mailbox(name);
+            if (!s.dry_run) store->delete_mailbox(name);
             break;
           case TreeAction::Kind::kSubscribe:
           case TreeAction::Kind::kUnsubscribe: {
             bool on = a.kind == TreeAction::Kind::kSubscribe;
             j["action"] = on ? "subscribe" : "unsubscribe";
-            if (!s.dry_run) storage.set_subscribed(name, on);
+            if (!s.dry_run) store->set_subscribed(name, on);
             break;
           }
           case TreeAction::Kind::kSetGuid:
@@ -308,7 +313,7 @@ struct Brain::Impl {
 
   // Gives a mailbox another GUID; its attributes (kept by GUID) move along.
   void set_guid(const std::string& name, const Guid128& guid) {
-    auto box = storage.open_mailbox(name);
+    auto box = store->open_mailbox(name);
     auto before = own_attributes(box.get());
     if (!box->update({guid, 0, 0}) || before.empty()) return;
     try {
@@ -627,11 +632,11 @@ struct Brain::Impl {
   }
 
   void sync_mailbox(const MailboxPair* pair, const MailboxItem& master_b, bool skip_now) {
-    char sep = storage.separator();
+    char sep = store->separator();
     std::string name = pair ? join_name(master ? pair->master_name : pair->slave_name, sep) : "";
     bool created = pair && (master ? pair->master_created : pair->slave_created);
     std::unique_ptr<Mailbox> box;
-    if (pair && !(s.dry_run && created)) box = storage.open_mailbox(name);
+    if (pair && !(s.dry_run && created)) box = store->open_mailbox(name);
     MailboxItem mine = box_item(box.get(), master ? pair->master_guid : master_b.mailbox_guid);
     if (!pair) mine.mailbox_ignore = true;
     MailboxItem peer;
@@ -881,7 +886,7 @@ struct Brain::Impl {
       if (s.progress) s.progress->tree_planned(tree.pairs.size());
       for (const auto& p : tree.pairs) {
         sync_mailbox(&p, {}, false);
-        if (s.progress) s.progress->mailbox_end(join_name(p.master_name, storage.separator()));
+        if (s.progress) s.progress->mailbox_end(join_name(p.master_name, store->separator()));
       }
       ch.send(EndOfList{});
       expect<Finish>(ch, "the finish");
@@ -912,7 +917,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
+  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

@@ -207,13 +207,15 @@ std::string encode_item(const Item& item) {
       for (const auto& m : h.exclude_mailboxes) ex += tab_escape(m) + "\t";
       if (!ex.empty()) ex.pop_back();
       char st[2] = {h.sync_type, 0};
+      std::optional<std::string> ns;
+      if (!h.sync_namespaces.empty()) ns = join(h.sync_namespaces, "\n");
       return encode_fields('H', {str(h.hostname),
-                                 std::nullopt,
+                                 ns,
                                  opt_str(h.sync_box),
                                  std::nullopt,
                                  std::string(st),
                                  std::nullopt,
-                                 std::nullopt,
+                                 flag(h.sync_visible_namespaces),
                                  opt_str(ex),
                                  flag(h.send_mail_requests),
                                  flag(h.backup_send),
@@ -436,6 +438,8 @@ Item WireDecoder::decode_line(const std::string& line) {
       std::string st = f.s("sync_type");
       x.sync_type = st.empty() ? 'c' : st[0];
       x.sync_box = f.s("sync_box");
+      if (f.b("sync_ns_prefix")) x.sync_namespaces = split(f.s("sync_ns_prefix"), '\n');
+      x.sync_visible_namespaces = f.b("sync_visible_namespaces");
       if (auto ex = f.s("exclude_mailboxes"); !ex.empty())
         for (auto& m : split(ex, '\t')) x.exclude_mailboxes.push_back(tab_unescape(m));
       x.send_mail_requests = f.b("send_mail_requests");
