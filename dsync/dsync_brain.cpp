@@ -405,8 +405,7 @@ struct Brain::Impl {
   // `since`: send only messages changed after this modseq (incremental).
   // `list`: the planner's list of this side; without one (a backup source,
   // which plans nothing) the changes come straight from the mailbox.
-  void send_list(const SideList* list, std::optional<uint64_t> since, Mailbox* box,
-                 bool use_hash) {
+  void send_list(const SideList* list, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
     for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
     if (box)
@@ -451,8 +450,7 @@ struct Brain::Impl {
         l.expunges.push_back(expunge_entry(c));
         continue;
       }
-      l.add(c.uid, c.guid, mail_key(use_hash ? c.hdr_hash : c.guid), c.modseq,
-            flags_of_change(c));
+      l.add(c.uid, c.guid, mail_key(use_hash ? c.hdr_hash : c.guid), c.modseq, flags_of_change(c));
     }
     l.sort();
     return l;
@@ -731,7 +729,8 @@ struct Brain::Impl {
       if (!s.dry_run)
         for (const auto& sv : plan.saves)
           if (sv.from_remote)
-            ch.send(MailRequest{std::string(remote.guid(remote.messages[sv.entry])), sv.source_uid});
+            ch.send(
+                MailRequest{std::string(remote.guid(remote.messages[sv.entry])), sv.source_uid});
       ch.send(EndOfList{});
     }
     PeerRequests peer_reqs;

@@ -129,8 +129,7 @@ MailboxPlan plan_content_merge(const SideList& local, const SideList& remote, bo
         plan.expunges.push_back(m.uid);
       continue;
     }
-    if (!source &&
-        remote_flags_win(m, remote.messages[r], local_is_master, dir, local, remote))
+    if (!source && remote_flags_win(m, remote.messages[r], local_is_master, dir, local, remote))
       plan.flag_sets.emplace_back(m.uid, static_cast<uint32_t>(r));
   }
   if (source) return plan;
@@ -178,17 +177,16 @@ MailboxPlan plan_backup(const SideList& local, const SideList& remote, bool loca
   MailboxPlan plan;
   std::vector<bool> kept(remote.messages.size());
   bool need_reset = local.box.uid_validity != remote.box.uid_validity;
-  merge_by_uid(local, remote,
-               [&](const MessageEntry* l, const MessageEntry* r, size_t, size_t j) {
-                 if (l && r && l->key == r->key) {
-                   kept[j] = true;
-                   if (!same_flags(*l, local, *r, remote))
-                     plan.flag_sets.emplace_back(l->uid, static_cast<uint32_t>(j));
-                   return;
-                 }
-                 if (l) plan.expunges.push_back(l->uid);
-                 if (r && r->uid < local.box.uid_next) need_reset = true;
-               });
+  merge_by_uid(local, remote, [&](const MessageEntry* l, const MessageEntry* r, size_t, size_t j) {
+    if (l && r && l->key == r->key) {
+      kept[j] = true;
+      if (!same_flags(*l, local, *r, remote))
+        plan.flag_sets.emplace_back(l->uid, static_cast<uint32_t>(j));
+      return;
+    }
+    if (l) plan.expunges.push_back(l->uid);
+    if (r && r->uid < local.box.uid_next) need_reset = true;
+  });
   if (need_reset && !local.box.can_update)
     return plan_content_merge(local, remote, local_is_master, dir);
   if (need_reset) return reset_to(remote);
@@ -253,47 +251,48 @@ MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool loc
       plan.flag_sets.emplace_back(l.uid, static_cast<uint32_t>(ri));
     return true;
   };
-  merge_by_uid(local, remote, [&](const MessageEntry* l, const MessageEntry* r, size_t li,
-                                  size_t rj) {
-    uint32_t i = static_cast<uint32_t>(li), j = static_cast<uint32_t>(rj);
-    if (l && r) {
-      uint32_t uid = l->uid;
-      if (l->key == r->key) {
-        if (remote_flags_win(*l, *r, local_is_master, dir, local, remote))
-          plan.flag_sets.emplace_back(uid, j);
-        return;
-      }
-      // Paired by header key, a mail may sit at another UID on the other
-      // side (a save there that couldn't keep its UID, then a crash): that
-      // is its match, not a conflict to copy it again for.
-      if (by_guid || !match_elsewhere(*l)) renumber.push_back({uid, local_is_master, true, i});
-      if (by_guid || first_with(local_keys, r->key) < 0)
-        renumber.push_back({uid, !local_is_master, false, j});
-      return;
-    }
-    if (l) {
-      uint32_t uid = l->uid;
-      if (match_elsewhere(*l)) return;  // same mail at another UID there
-      if (one_way) return;              // the destination's own mail stays
-      if (expunged_by(remote, *l, by_guid)) {
-        plan.expunges.push_back(uid);
-        return;
-      }
-      if (remote.partial && uid <= remote.common_uid) return;  // unchanged there
-      if (uid >= remote.box.uid_next) return;                  // the remote saves it at this UID
-      renumber.push_back({uid, local_is_master, true, i});
-      return;
-    }
-    // Remote only.
-    uint32_t uid = r->uid;
-    if (first_with(local_keys, r->key) >= 0) return;
-    if (expunged_by(local, *r, by_guid)) return;  // the remote expunges it
-    if (uid >= local.box.uid_next) {
-      plan.saves.push_back({uid, true, uid, j});
-      return;
-    }
-    renumber.push_back({uid, !local_is_master, false, j});
-  });
+  merge_by_uid(local, remote,
+               [&](const MessageEntry* l, const MessageEntry* r, size_t li, size_t rj) {
+                 uint32_t i = static_cast<uint32_t>(li), j = static_cast<uint32_t>(rj);
+                 if (l && r) {
+                   uint32_t uid = l->uid;
+                   if (l->key == r->key) {
+                     if (remote_flags_win(*l, *r, local_is_master, dir, local, remote))
+                       plan.flag_sets.emplace_back(uid, j);
+                     return;
+                   }
+                   // Paired by header key, a mail may sit at another UID on the other
+                   // side (a save there that couldn't keep its UID, then a crash): that
+                   // is its match, not a conflict to copy it again for.
+                   if (by_guid || !match_elsewhere(*l))
+                     renumber.push_back({uid, local_is_master, true, i});
+                   if (by_guid || first_with(local_keys, r->key) < 0)
+                     renumber.push_back({uid, !local_is_master, false, j});
+                   return;
+                 }
+                 if (l) {
+                   uint32_t uid = l->uid;
+                   if (match_elsewhere(*l)) return;  // same mail at another UID there
+                   if (one_way) return;              // the destination's own mail stays
+                   if (expunged_by(remote, *l, by_guid)) {
+                     plan.expunges.push_back(uid);
+                     return;
+                   }
+                   if (remote.partial && uid <= remote.common_uid) return;  // unchanged there
+                   if (uid >= remote.box.uid_next) return;  // the remote saves it at this UID
+                   renumber.push_back({uid, local_is_master, true, i});
+                   return;
+                 }
+                 // Remote only.
+                 uint32_t uid = r->uid;
+                 if (first_with(local_keys, r->key) >= 0) return;
+                 if (expunged_by(local, *r, by_guid)) return;  // the remote expunges it
+                 if (uid >= local.box.uid_next) {
+                   plan.saves.push_back({uid, true, uid, j});
+                   return;
+                 }
+                 renumber.push_back({uid, !local_is_master, false, j});
+               });
   local_keys = {};
   remote_keys = {};
   std::stable_sort(renumber.begin(), renumber.end(), [](const Renumber& a, const Renumber& b) {
