@@ -134,6 +134,10 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
   if (const std::string* f = rec->field("mail_plugins")) mail_plugins = *f;
   SaveCompression save_compression = parse_save_compression(
       mail_plugins, plugin_settings["zlib_save"], plugin_settings["zlib_save_level"]);
+  // One attribute dict per user, as in Dovecot (a userdb field overrides).
+  const std::string* attr_dict_field = rec->field("mail_attribute_dict");
+  std::string attribute_dict =
+      vars.expand(attr_dict_field ? *attr_dict_field : cfg.get("mail_attribute_dict"));
   std::vector<OpenNamespace> namespaces;
   for (const auto& ns : load_namespaces(cfg)) {
     std::string spec = ns.location.empty() ? location_spec : ns.location;
@@ -161,6 +165,8 @@ std::unique_ptr<MailUser> Environment::open_user(const std::string& user) {
     settings.fsync = cfg.get("mail_fsync") != "never";
     settings.settings = plugin_settings;
     settings.save_compression = save_compression;
+    settings.attribute_dict = attribute_dict;
+    settings.home = home;
     settings.settings["mdbox_rotate_size"] = std::to_string(cfg.get_size("mdbox_rotate_size"));
     settings.settings["mdbox_rotate_interval"] = cfg.get("mdbox_rotate_interval");
     OpenNamespace open;

@@ -335,7 +335,9 @@ struct Brain::Impl {
 
   // Stores what plan_attributes picks from the peer's list. Attributes are
   // not vital: one that can't be stored is logged, the sync goes on.
-  void sync_attributes(Mailbox* box, const std::string& name) {
+  // Returns how many were stored (each raised HIGHESTMODSEQ by one).
+  uint64_t sync_attributes(Mailbox* box, const std::string& name) {
+    uint64_t stored = 0;
     auto plan = plan_attributes(attrs.mine, attrs.peer, attrs.sent, attrs.received,
                                 attrs.peer_is_roost, master, dir);
     for (const auto& a : plan.store) {
@@ -346,16 +348,18 @@ struct Brain::Impl {
       if (s.dry_run || !box) continue;
       try {
         box->set_attribute(a);
+        ++stored;
       } catch (const Error& e) {
         log("mailbox " + name + ": attribute " + attr + ": " + e.what());
       }
     }
-    if (s.dry_run || !box || plan.agreed.empty()) return;
+    if (s.dry_run || !box || plan.agreed.empty()) return stored;
     try {
       box->mark_attributes_synced(plan.agreed);
     } catch (const Error& e) {
       log("mailbox " + name + ": attributes: " + e.what());
     }
+    return stored;
   }
 
   // An 'e' change; where mails are paired by header key it carries the key
@@ -705,7 +709,7 @@ struct Brain::Impl {
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
-    sync_attributes(box.get(), name);
+    uint64_t attr_modseqs = sync_attributes(box.get(), name);
     if (known) {
       uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
@@ -743,7 +747,7 @@ struct Brain::Impl {
     std::optional<MailboxStatus> before_apply;
     if (box && !s.dry_run) {
       before_apply = fresh_status(*box);
-      if (status_moved(*before_apply, mine)) {
+      if (status_moved(*before_apply, mine, attr_modseqs)) {
         log("mailbox " + name + ": changed by another program during the sync");
         changed = true;
       }
@@ -805,11 +809,13 @@ struct Brain::Impl {
     return box.status();
   }
 
-  // Whether the mailbox moved on from what its B item announced.
-  static bool status_moved(const MailboxStatus& now, const MailboxItem& announced) {
+  // Whether the mailbox moved on from what its B item announced (beyond
+  // the `own_modseqs` this side's attribute writes took).
+  static bool status_moved(const MailboxStatus& now, const MailboxItem& announced,
+                           uint64_t own_modseqs) {
     return now.uidvalidity != announced.uid_validity || now.uidnext != announced.uid_next ||
            now.messages != announced.messages_count ||
-           now.highest_modseq != announced.highest_modseq;
+           now.highest_modseq != announced.highest_modseq + own_modseqs;
   }
 
   // After this side applied `plan` (`saved` mails) on top of `before`:

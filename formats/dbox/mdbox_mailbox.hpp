@@ -51,6 +51,10 @@ class MdboxMailbox : public Mailbox {
   MdboxStorage& storage() { return storage_; }
   MailIndex& index() { return *index_; }
 
+ protected:
+  // An attribute changed: the index takes the next modseq.
+  void raise_highest_modseq() override { index_->raise_modseq(); }
+
  private:
   MdboxStorage& storage_;
   std::string name_;

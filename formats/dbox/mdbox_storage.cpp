@@ -14,6 +14,7 @@
 #include "formats/dbox/dbox_message_header.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/mdbox_mailbox.hpp"
+#include "formats/list/attribute_dict_setting.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/mailbox_deleted.hpp"
@@ -327,7 +328,7 @@ void MdboxStorage::delete_mailbox(const std::string& name) {
   if (!children) remove_tree(disk_path(name));
   // After the files: a crash in between leaves at worst a delete a peer
   // may undo.
-  record_mailbox_deleted(list_dir_path(), guid, storage_settings_.fsync);
+  record_mailbox_deleted(list_dir_path(), guid, storage_settings_);
 }
 
 std::vector<DeletedMailbox> MdboxStorage::deleted_mailboxes() {
@@ -379,7 +380,8 @@ std::unique_ptr<Mailbox> MdboxStorage::open_mailbox(const std::string& name) {
   auto box = std::make_unique<MdboxMailbox>(*this, is_inbox(name) ? "INBOX" : name, dir);
   // One store for all the storage's mailboxes: it reads the files once
   // per change.
-  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), storage_settings_.fsync);
+  if (!attribute_store_)
+    attribute_store_ = open_attribute_store(list_dir_path(), storage_settings_);
   box->attach_attribute_store(attribute_store_);
   return box;
 }

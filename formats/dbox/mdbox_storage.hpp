@@ -115,7 +115,7 @@ class MdboxStorage : public MailStorage {
   bool map_changed_ = false;
   bool rebuilt_ = false;
   std::set<std::string> changed_mailboxes_;
-  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
+  std::shared_ptr<AttributeStore> attribute_store_;  // made on first open
 };
 
 // The ids of the m.<N> files in `dir` (ascending; other names skipped).

@@ -65,6 +65,14 @@ class SdboxMailbox : public Mailbox {
   // Creates the index of a new mailbox (UIDVALIDITY, GUID).
   static void create_index(const SdboxPaths& paths, const Guid128& guid, bool fsync);
 
+ protected:
+  // An attribute changed: the index takes the next modseq (what another
+  // writer committed meanwhile comes along, so the record copy is re-read).
+  void raise_highest_modseq() override {
+    uint64_t before = index_->header().highest_modseq;
+    if (index_->raise_modseq() != before + 1) invalidate();
+  }
+
  private:
   friend class SdboxTransaction;
 

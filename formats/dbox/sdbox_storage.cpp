@@ -10,6 +10,7 @@
 #include "formats/dbox/dbox_mailbox_list.hpp"
 #include "formats/dbox/dbox_paths.hpp"
 #include "formats/dbox/sdbox_dovecot_log.hpp"
+#include "formats/list/attribute_dict_setting.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/mailbox_deleted.hpp"
@@ -182,7 +183,7 @@ void SdboxStorage::delete_mailbox(const std::string& name) {
       if (!is_dir(path_join(p.index_dir, e))) ::unlink(path_join(p.index_dir, e).c_str());
     ::rmdir(p.index_dir.c_str());
   }
-  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
+  record_mailbox_deleted(list_dir_path(), guid, settings_);
 }
 
 std::vector<DeletedMailbox> SdboxStorage::deleted_mailboxes() {
@@ -231,7 +232,7 @@ std::unique_ptr<Mailbox> SdboxStorage::open_mailbox(const std::string& name) {
                                             settings_.save_compression);
   // One store for all the storage's mailboxes: it reads the files once
   // per change.
-  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync);
+  if (!attribute_store_) attribute_store_ = open_attribute_store(list_dir_path(), settings_);
   box->attach_attribute_store(attribute_store_);
   return box;
 }

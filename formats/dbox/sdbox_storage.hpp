@@ -46,7 +46,7 @@ class SdboxStorage : public MailStorage {
   MailLocation location_;
   StorageSettings settings_;
   char separator_;
-  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
+  std::shared_ptr<AttributeStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

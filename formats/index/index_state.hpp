@@ -48,6 +48,9 @@ struct IndexOp {
 struct IndexTransactionRecord {
   uint64_t modseq = 0;  // 0: no message changed (header-only)
   std::vector<IndexOp> ops;
+  // Not encoded: takes a modseq even without message ops (a mailbox
+  // attribute change). The log keeps it as a transaction with a modseq.
+  bool count_as_change = false;
 };
 
 class IndexState {

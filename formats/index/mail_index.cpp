@@ -286,7 +286,9 @@ void MailIndex::compact() {
 uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
   refresh();
   ensure_files_locked();
-  txn.modseq = IndexState::changes_messages(txn) ? state_.header.highest_modseq + 1 : 0;
+  txn.modseq = IndexState::changes_messages(txn) || txn.count_as_change
+                   ? state_.header.highest_modseq + 1
+                   : 0;
   std::string payload = encode_transaction(txn);
   index_codec::Writer frame;
   frame.u32(static_cast<uint32_t>(payload.size()));
@@ -354,6 +356,13 @@ void MailIndex::Transaction::add_keyword(const std::string& keyword) {
 
 void MailIndex::Transaction::reset(const IndexHeader& header) {
   txn_.ops.push_back(IndexOp{IndexOp::kReset, {}, header, {}});
+}
+
+uint64_t MailIndex::raise_modseq() {
+  WriteLock lock(dir_);
+  IndexTransactionRecord txn;
+  txn.count_as_change = true;
+  return commit_locked(txn);
 }
 
 uint64_t MailIndex::Transaction::commit() {

@@ -62,6 +62,10 @@ class MailIndex {
   // Picks up what other processes committed. True when anything changed.
   bool refresh();
   Transaction begin();
+  // Takes the next modseq without changing a message and returns it: a
+  // mailbox attribute set or unset counts for HIGHESTMODSEQ, as Dovecot's
+  // attribute-update log records do. Durable once it returns.
+  uint64_t raise_modseq();
   // Rewrites the snapshot and empties the log (also done automatically when
   // the log grows past Options::compact_log_bytes).
   void compact();

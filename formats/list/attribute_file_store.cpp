@@ -32,12 +32,11 @@ struct Files {
   AttributeChanges changes;
   int64_t dict_mtime = 0;
 
-  explicit Files(const std::string& dir) {
-    std::string dict_path = path_join(dir, kAttributeDictFile);
+  Files(const std::string& dict_path, const std::string& changes_path) {
     auto dict_data = read_file_if_exists(dict_path);
     if (dict_data) dict = parse_attribute_dict(*dict_data);
     dict_mtime = dict_data ? mtime_of(dict_path) : now();
-    auto changes_data = read_file_if_exists(path_join(dir, kAttributeChangesFile));
+    auto changes_data = read_file_if_exists(changes_path);
     if (changes_data) changes = parse_attribute_changes(*changes_data);
   }
 
@@ -95,16 +94,25 @@ struct AttributeFileStore::Cached {
   Files files;
 };
 
-AttributeFileStore::AttributeFileStore(std::string dir, bool fsync)
-    : dir_(std::move(dir)), fsync_(fsync) {}
+AttributeFileStore::AttributeFileStore(std::string dict_path, bool fsync)
+    : dict_path_(std::move(dict_path)),
+      changes_path_(changes_path_for(dict_path_)),
+      fsync_(fsync) {}
+
+std::string AttributeFileStore::changes_path_for(const std::string& dict_path) {
+  if (basename_of(dict_path) == kAttributeDictFile)
+    return path_join(dirname_of(dict_path), kAttributeChangesFile);
+  return dict_path + ".roost";
+}
 
 std::shared_ptr<const AttributeFileStore::Cached> AttributeFileStore::read_cached() {
   // Stamped before reading: a change during the read makes the next call
   // read again rather than keep a stale copy.
-  FileStamp dict_stamp(path_join(dir_, kAttributeDictFile));
-  FileStamp changes_stamp(path_join(dir_, kAttributeChangesFile));
+  FileStamp dict_stamp(dict_path_);
+  FileStamp changes_stamp(changes_path_);
   if (!cache_ || !(cache_->dict_stamp == dict_stamp) || !(cache_->changes_stamp == changes_stamp))
-    cache_ = std::make_shared<const Cached>(Cached{dict_stamp, changes_stamp, Files(dir_)});
+    cache_ = std::make_shared<const Cached>(
+        Cached{dict_stamp, changes_stamp, Files(dict_path_, changes_path_)});
   return cache_;
 }
 
@@ -132,17 +140,15 @@ std::vector<MailboxAttribute> AttributeFileStore::list(const Guid128& mailbox) {
 }
 
 bool AttributeFileStore::empty() {
-  return !path_exists(path_join(dir_, kAttributeDictFile)) &&
-         !path_exists(path_join(dir_, kAttributeChangesFile));
+  return !path_exists(dict_path_) && !path_exists(changes_path_);
 }
 
 void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& attr) {
   if (attr.key.empty())
     throw Error(kExitUsage, "a mailbox attribute needs a key (e.g. /private/comment)");
-  make_dirs(dir_);
-  std::string dict_path = path_join(dir_, kAttributeDictFile);
-  DotLock lock = DotLock::acquire(dict_path);
-  Files f(dir_);
+  make_dirs(dirname_of(dict_path_));
+  DotLock lock = DotLock::acquire(dict_path_);
+  Files f(dict_path_, changes_path_);
   uint64_t modseq = 0;
   for (const auto& [k, c] : f.changes) modseq = std::max(modseq, c.modseq);
   std::string key = attribute_dict_key(attr.type, mailbox, attr.key);
@@ -161,15 +167,15 @@ void AttributeFileStore::set(const Guid128& mailbox, const MailboxAttribute& att
   f.changes[key] = change;
   // The side file first: a crash before the dict's rename leaves the old
   // value, which then reads as changed by another program (no data lost).
-  write_file_atomic(path_join(dir_, kAttributeChangesFile), serialize_attribute_changes(f.changes));
+  write_file_atomic(changes_path_, serialize_attribute_changes(f.changes));
   lock.write_content(serialize_attribute_dict(f.dict));
   lock.commit_replace(fsync_);
 }
 
 void AttributeFileStore::remove_mailbox(const Guid128& mailbox) {
   if (mailbox.empty() || empty()) return;
-  DotLock lock = DotLock::acquire(path_join(dir_, kAttributeDictFile));
-  Files f(dir_);
+  DotLock lock = DotLock::acquire(dict_path_);
+  Files f(dict_path_, changes_path_);
   size_t before = f.dict.size() + f.changes.size();
   for (AttributeType type : {AttributeType::kPrivate, AttributeType::kShared}) {
     std::string prefix = attribute_dict_prefix(type, mailbox);
@@ -184,16 +190,16 @@ void AttributeFileStore::remove_mailbox(const Guid128& mailbox) {
     lock.release();
     return;
   }
-  write_file_atomic(path_join(dir_, kAttributeChangesFile), serialize_attribute_changes(f.changes));
+  write_file_atomic(changes_path_, serialize_attribute_changes(f.changes));
   lock.write_content(serialize_attribute_dict(f.dict));
   lock.commit_replace(fsync_);
 }
 
 void AttributeFileStore::mark_synced(const Guid128& mailbox,
                                      const std::vector<MailboxAttribute>& agreed) {
-  make_dirs(dir_);
-  DotLock lock = DotLock::acquire(path_join(dir_, kAttributeDictFile));
-  Files f(dir_);
+  make_dirs(dirname_of(dict_path_));
+  DotLock lock = DotLock::acquire(dict_path_);
+  Files f(dict_path_, changes_path_);
   bool changed = false;
   for (const auto& a : agreed) {
     std::string full = attribute_dict_key(a.type, mailbox, a.key);
@@ -208,9 +214,7 @@ void AttributeFileStore::mark_synced(const Guid128& mailbox,
     c.synced_hash = h;
     changed = true;
   }
-  if (changed)
-    write_file_atomic(path_join(dir_, kAttributeChangesFile),
-                      serialize_attribute_changes(f.changes));
+  if (changed) write_file_atomic(changes_path_, serialize_attribute_changes(f.changes));
   lock.release();
 }
 

@@ -8,18 +8,24 @@
 namespace roost {
 
 // The AttributeStore every driver uses: the attributes of all mailboxes of
-// one storage in `<dir>/dovecot-attributes` (Dovecot's dict-file layout, so
-// Dovecot with `mail_attribute_dict = file:<dir>/dovecot-attributes` reads
-// and writes the same entries) plus `<dir>/roost-attributes` for change
-// times, modseqs and tombstones. Writers take the dict's dotlock (as
-// Dovecot's dict-file does) and replace both files by temp + fsync + rename.
+// one storage in a dict file in Dovecot's dict-file layout (by default
+// `<list dir>/dovecot-attributes`, or what mail_attribute_dict names, so a
+// Dovecot with `mail_attribute_dict = file:<that path>` reads and writes the
+// same entries) plus a side file for change times, modseqs and tombstones:
+// `roost-attributes` beside a dict named `dovecot-attributes`, else
+// `<dict path>.roost` (two users' dicts may share a directory). Writers take
+// the dict's dotlock (as Dovecot's dict-file does) and replace both files by
+// temp + fsync + rename.
 // An entry changed or removed by another program since Roost wrote it is
 // reported with the dict file's mtime as its change time. Reads keep the
 // parsed files while neither file changed on disk (inode, size, mtime), so
 // one store shared by a storage's mailboxes reads them once per change.
 class AttributeFileStore : public AttributeStore {
  public:
-  AttributeFileStore(std::string dir, bool fsync = true);
+  // `dict_path`: the dict file (formats/list/attribute_dict_setting.hpp).
+  explicit AttributeFileStore(std::string dict_path, bool fsync = true);
+  // The side file kept beside `dict_path`.
+  static std::string changes_path_for(const std::string& dict_path);
   std::vector<MailboxAttribute> list(const Guid128& mailbox) override;
   bool empty() override;
   void set(const Guid128& mailbox, const MailboxAttribute& attr) override;
@@ -32,7 +38,8 @@ class AttributeFileStore : public AttributeStore {
   struct Cached;
   std::shared_ptr<const Cached> read_cached();
 
-  std::string dir_;
+  std::string dict_path_;
+  std::string changes_path_;
   bool fsync_;
   std::shared_ptr<const Cached> cache_;
 };

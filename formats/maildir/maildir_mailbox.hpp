@@ -52,6 +52,14 @@ class MaildirMailbox : public Mailbox {
   // Creates the mailbox's dovecot-uidlist (new mailbox).
   static void create_uidlist(const MaildirPaths& paths, const Guid128& guid, bool fsync);
 
+ protected:
+  // An attribute changed: the index takes the next modseq (what another
+  // writer committed meanwhile comes along, so the record copy is re-read).
+  void raise_highest_modseq() override {
+    uint64_t before = index_->header().highest_modseq;
+    if (index_->raise_modseq() != before + 1) invalidate();
+  }
+
  private:
   friend class MaildirTransaction;
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "formats/list/attribute_dict_setting.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/mailbox_deleted.hpp"
@@ -222,7 +223,7 @@ void MaildirStorage::delete_mailbox(const std::string& name) {
     // \NoSelect parents and broken mailboxes have no GUID to remember.
   }
   delete_mailbox_files(name);
-  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
+  record_mailbox_deleted(list_dir_path(), guid, settings_);
 }
 
 std::vector<DeletedMailbox> MaildirStorage::deleted_mailboxes() {
@@ -325,7 +326,7 @@ std::unique_ptr<Mailbox> MaildirStorage::open_mailbox(const std::string& name) {
                                               settings_.save_compression);
   // One store for all the storage's mailboxes: it reads the files once
   // per change.
-  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_path(), settings_.fsync);
+  if (!attribute_store_) attribute_store_ = open_attribute_store(list_dir_path(), settings_);
   box->attach_attribute_store(attribute_store_);
   return box;
 }

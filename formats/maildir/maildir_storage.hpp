@@ -53,7 +53,7 @@ class MaildirStorage : public MailStorage {
   StorageSettings settings_;
   char separator_;
   bool fs_layout_;
-  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
+  std::shared_ptr<AttributeStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

@@ -11,12 +11,14 @@
 #include <ctime>
 #include <deque>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "formats/index/dovecot/mailbox_index.hpp"
 #include "formats/index/index_status.hpp"
 #include "formats/list/subscriptions_file.hpp"
 #include "formats/list/uidvalidity_file.hpp"
+#include "formats/mbox/mbox_expunge_keys.hpp"
 #include "formats/mbox/mbox_from.hpp"
 #include "formats/mbox/mbox_lock.hpp"
 #include "formats/mbox/mbox_message_stream.hpp"
@@ -185,6 +187,10 @@ uint64_t imapbase_uid_last_offset(std::string_view data, const MboxMail& first,
 
 std::string MboxMailbox::append_marker_path() const {
   return path_join(paths_.index_dir, "roost-append");
+}
+
+std::string MboxMailbox::expunge_keys_path() const {
+  return path_join(paths_.index_dir, kMboxExpungeKeysFile);
 }
 
 // A torn append: an append writes the marker (inode, start offset, end
@@ -451,12 +457,26 @@ void MboxMailbox::reconcile(const MboxScan& scan, const std::string& stamp,
       itx.append(r);
     }
   }
-  if (!reset)
-    for (const auto& r : index_->records())
-      if (!seen.count(r.uid)) {
-        auto key = expunge_keys.find(r.uid);
-        itx.expunge(r.uid, key == expunge_keys.end() ? std::string() : key->second);
+  if (!reset) {
+    // Mails a rewrite dropped whose index update a kill cut off: their keys
+    // from before the rename (read only when such a mail is missing).
+    std::optional<std::map<uint32_t, std::string>> left_keys;
+    for (const auto& r : index_->records()) {
+      if (seen.count(r.uid)) continue;
+      auto key = expunge_keys.find(r.uid);
+      if (key != expunge_keys.end()) {
+        itx.expunge(r.uid, key->second);
+        continue;
       }
+      if (!left_keys) {
+        auto text = read_file_if_exists(expunge_keys_path());
+        left_keys = text ? decode_mbox_expunge_keys(*text, h.uidvalidity)
+                         : std::map<uint32_t, std::string>{};
+      }
+      auto left = left_keys->find(r.uid);
+      itx.expunge(r.uid, left == left_keys->end() ? std::string() : left->second);
+    }
+  }
   for (const auto& k : scan.keywords) {
     bool known = false;
     for (const auto& x : index_->keywords()) known = known || iequals(x, k);
@@ -648,6 +668,10 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
     }
     w.flush();
     if (fsync_ && ::fsync(tfd) < 0) throw_errno("cannot fsync", tmp);
+    // The keys of the mails this rewrite drops go to disk before the new
+    // file takes the old one's place (see reconcile()).
+    if (!expunge_keys.empty())
+      write_file_atomic(expunge_keys_path(), encode_mbox_expunge_keys(uv, expunge_keys));
     ::fchmod(tfd, st.st_mode & 07777);
     if (::fchown(tfd, st.st_uid, st.st_gid) < 0) {
       // Not permitted for ordinary users; the file stays theirs.
@@ -670,6 +694,7 @@ std::vector<uint32_t> MboxMailbox::rewrite(const MboxChanges& changes) {
   scan_ = parse_mbox(nmap.view());
   scan_stamp_ = stamp_of(nst);
   reconcile(scan_, scan_stamp_, save_dates, expunge_keys);
+  ::unlink(expunge_keys_path().c_str());  // the index has them now
   return save_uids;
 }
 

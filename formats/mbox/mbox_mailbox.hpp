@@ -72,6 +72,14 @@ class MboxMailbox : public Mailbox {
   // saves.
   std::vector<uint32_t> rewrite(const MboxChanges& changes);
 
+ protected:
+  // An attribute changed: the index takes the next modseq (what another
+  // writer committed meanwhile comes along, so the record copy is re-read).
+  void raise_highest_modseq() override {
+    uint64_t before = index_->header().highest_modseq;
+    if (index_->raise_modseq() != before + 1) messages_valid_ = false;
+  }
+
  private:
   std::string file_stamp(bool& stable) const;
   // Parses the file under a read lock; rewrites first when messages lack UIDs.
@@ -84,6 +92,10 @@ class MboxMailbox : public Mailbox {
   uint32_t ensure_uidvalidity();
   Guid128 initial_mailbox_guid() const;
   std::string append_marker_path() const;
+  // `roost-expunge-keys`: the header keys of the mails a rewrite drops,
+  // written before its rename, so an index that catches up after a kill
+  // between the rename and the index update still records them.
+  std::string expunge_keys_path() const;
   // Drops the partial tail of an append that was killed (write locks held).
   void recover_append(int fd);
   // A compressed mbox file (name ending in .gz, as Dovecot's zlib plugin

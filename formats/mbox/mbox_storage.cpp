@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "formats/list/attribute_dict_setting.hpp"
 #include "formats/list/attribute_file_store.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "formats/list/mailbox_deleted.hpp"
@@ -163,7 +164,7 @@ void MboxStorage::delete_mailbox(const std::string& name) {
     // \NoSelect parents and broken mailboxes have no GUID to remember.
   }
   delete_mailbox_files(name);
-  record_mailbox_deleted(list_dir_path(), guid, settings_.fsync);
+  record_mailbox_deleted(list_dir_path(), guid, settings_);
 }
 
 std::vector<DeletedMailbox> MboxStorage::deleted_mailboxes() {
@@ -252,7 +253,7 @@ std::unique_ptr<Mailbox> MboxStorage::open_mailbox(const std::string& name) {
   auto box = std::make_unique<MboxMailbox>(vname, p, settings_.fsync);
   // One store for all the storage's mailboxes: it reads the files once
   // per change.
-  if (!attribute_store_) attribute_store_ = std::make_shared<AttributeFileStore>(list_dir_name(), settings_.fsync);
+  if (!attribute_store_) attribute_store_ = open_attribute_store(list_dir_name(), settings_);
   box->attach_attribute_store(attribute_store_);
   return box;
 }

@@ -49,7 +49,7 @@ class MboxStorage : public MailStorage {
   MailLocation location_;
   StorageSettings settings_;
   char separator_;
-  std::shared_ptr<AttributeFileStore> attribute_store_;  // made on first open
+  std::shared_ptr<AttributeStore> attribute_store_;  // made on first open
 };
 
 }  // namespace roost

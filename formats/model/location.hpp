@@ -30,6 +30,12 @@ struct StorageSettings {
   bool fsync = true;   // fsync_mode != never
   // zlib plugin settings: how saves compress (reads always decompress).
   SaveCompression save_compression;
+  // mail_attribute_dict with its %-variables expanded ("" = unset: the
+  // attributes go to <list dir>/dovecot-attributes); formats/list's
+  // attribute_dict_setting.hpp reads it. `home`: the user's home, where
+  // "~" and relative dict paths start ("" = none).
+  std::string attribute_dict;
+  std::string home;
   std::map<std::string, std::string> settings;  // raw settings a driver may look at
 };
 

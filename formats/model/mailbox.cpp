@@ -49,6 +49,7 @@ void Mailbox::set_attribute(const MailboxAttribute& attr) {
     throw Error(kExitUnavailable,
                 "mailbox " + name() + " has no GUID yet; attributes need one (run a sync first)");
   store.set(guid, attr);
+  raise_highest_modseq();
 }
 
 void Mailbox::mark_attributes_synced(const std::vector<MailboxAttribute>& agreed) {

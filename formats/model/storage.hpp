@@ -148,7 +148,8 @@ class Mailbox {
   // attributes(): live ones (with_deleted: tombstones too), by (type, key).
   virtual std::vector<MailboxAttribute> attributes(bool with_deleted = false);
   virtual std::optional<MailboxAttribute> attribute(AttributeType type, const std::string& key);
-  // Stores `attr` as given (attr.deleted: a tombstone; last_change 0: now).
+  // Stores `attr` as given (attr.deleted: a tombstone; last_change 0: now)
+  // and raises HIGHESTMODSEQ by one (raise_highest_modseq()).
   virtual void set_attribute(const MailboxAttribute& attr);
   // dsync: both sides hold `agreed` now (AttributeStore::mark_synced).
   virtual void mark_attributes_synced(const std::vector<MailboxAttribute>& agreed);
@@ -157,6 +158,15 @@ class Mailbox {
   void attach_attribute_store(std::shared_ptr<AttributeStore> store) {
     attribute_store_ = std::move(store);
   }
+
+ protected:
+  // set_attribute()/unset_attribute() call it once the store holds the
+  // change: HIGHESTMODSEQ goes up by one with no message changed, as
+  // Dovecot counts an attribute update (also when the value stays the
+  // same), so a sync holding a state sees the mailbox changed. Drivers that
+  // attach an AttributeStore raise their index's modseq; durable once it
+  // returns.
+  virtual void raise_highest_modseq() {}
 
  private:
   AttributeStore& attribute_store();

@@ -1,8 +1,8 @@
 // Fuzzes the dsync wire decoder (whatever a peer sends) and the -s state
-// string, the deleted-mailboxes log and the attribute files (dovecot-attributes,
-// roost-attributes): no crash, and every item that decodes encodes into bytes
-// that decode to the same kind of item again; what the files parse to
-// serialises back to the same.
+// string, the deleted-mailboxes log, the attribute files (dovecot-attributes,
+// roost-attributes) and the mail_attribute_dict setting: no crash, and every
+// item that decodes encodes into bytes that decode to the same kind of item
+// again; what the files parse to serialises back to the same.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,6 +11,7 @@
 #include "dsync/dsync_wire.hpp"
 #include "formats/list/attribute_changes_file.hpp"
 #include "formats/list/attribute_dict_file.hpp"
+#include "formats/list/attribute_dict_setting.hpp"
 #include "formats/list/deleted_mailboxes_file.hpp"
 #include "lib/error.hpp"
 
@@ -43,6 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto changes = roost::parse_attribute_changes(input);
   auto changes_again = roost::parse_attribute_changes(roost::serialize_attribute_changes(changes));
   if (changes_again.size() != changes.size()) abort();
+  // mail_attribute_dict: a path comes out absolute, or a config error.
+  try {
+    std::string path = roost::attribute_dict_path(std::string(input), "/home/u");
+    if (!path.empty() && path[0] != '/') abort();
+  } catch (const roost::Error&) {
+  }
   // Its typed records (renames, subscription changes) likewise, and the
   // two readers never take each other's lines.
   for (const auto& c : roost::parse_mailbox_list_changes(input)) {

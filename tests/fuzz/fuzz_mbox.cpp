@@ -1,11 +1,13 @@
 // Fuzzes the mbox parser: From_ lines, message boundaries (Content-Length and
 // From_ scanning), the metadata headers (X-IMAPbase, X-IMAP, X-UID, Status,
-// X-Status, X-Keywords) and the save-side header split. Offsets must stay
-// inside the input and in order; anything else is a bug.
+// X-Status, X-Keywords), the save-side header split and the
+// roost-expunge-keys codec. Offsets must stay inside the input and in order,
+// and decoded keys must encode back to the same; anything else is a bug.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "formats/mbox/mbox_expunge_keys.hpp"
 #include "formats/mbox/mbox_from.hpp"
 #include "formats/mbox/mbox_parser.hpp"
 #include "formats/mbox/mbox_writer.hpp"
@@ -29,5 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string header, body;
   roost::split_message_for_save(in, header, body);
   if (header.size() + body.size() > size + 2) abort();
+  uint32_t uv = 0;
+  for (char c : in.substr(0, in.find('\n'))) {
+    if (c < '0' || c > '9' || uv > 400000000) break;
+    uv = uv * 10 + static_cast<uint32_t>(c - '0');
+  }
+  auto keys = roost::decode_mbox_expunge_keys(in, uv);
+  if (roost::decode_mbox_expunge_keys(roost::encode_mbox_expunge_keys(uv, keys), uv) != keys)
+    abort();
   return 0;
 }

@@ -15,6 +15,8 @@ the file Roost keeps attributes in, so both read the same entries.
 3. `roost sync` as the master against `doveadm dsync-server`: Dovecot's
    replica gets the attributes; a doveadm change there comes back to the
    Roost side with the next `roost sync`.
+5. Every attribute set/unset (the same value again too) raises the
+   mailbox's HIGHESTMODSEQ by one in Dovecot, and in Roost alike.
 4. `-m \\Archive` finds the mailbox whose /private/specialuse says so (set
    by Roost: Dovecot 2.3 refuses to change that attribute), and
    `metadata get /private/specialuse` shows the configured flag of a mailbox
@@ -98,15 +100,17 @@ def main():
         backup = f"{home}/backup"
         backup_loc = f"maildir:{backup}"
         R("backup", "-u", "u1", backup_loc)
-        on_copy = ["-o", f"mail_location={backup_loc}"]
+        # The copy keeps its attributes in its own dict: reading it takes
+        # mail_attribute_dict pointed there too, for Roost as for doveadm.
+        on_copy = ["-o", f"mail_location={backup_loc}",
+                   "-o", f"mail_attribute_dict=file:{backup}/dovecot-attributes"]
         for box, key, want in (("Work", "/private/comment", "from dovecot"),
                                ("INBOX", "/shared/vendor/x", "shared value"),
                                ("Archive", "/private/specialuse", "\\Archive")):
             got = r_get(box, key, extra=on_copy)
             check(got == want, f"backup: roost get {box} {key} = {got!r}, want {want!r}")
         dv.chown_homes()
-        dv_copy = on_copy + ["-o", f"mail_attribute_dict=file:{backup}/dovecot-attributes"]
-        got = dv_get("Work", "/private/comment", extra=dv_copy)
+        got = dv_get("Work", "/private/comment", extra=on_copy)
         check(got == "from dovecot", f"backup: doveadm reads Roost's copy: {got!r}")
 
         D("mailbox", "metadata", "unset", "-u", "u1", "INBOX", "/private/gone")
@@ -195,6 +199,41 @@ def main():
                 got = r_get(box, key)
                 check(got == want, f"dovecot changes -> roost sync: {box} {key} = {got!r}, "
                                    f"want {want!r}")
+
+        # 5. An attribute set or unset raises the mailbox's HIGHESTMODSEQ by
+        # one, in Dovecot (its attribute-update log record) and in Roost
+        # alike, also when the value stays the same: a sync holding a state
+        # then sees an attribute-only change.
+        solo = f"{home}/solo"
+        on_solo = ["-o", f"mail_location=maildir:{solo}",
+                   "-o", f"mail_attribute_dict=file:{solo}/dovecot-attributes"]
+        R(*on_solo, "mailbox", "create", "-u", "u1", "Work")
+        roost.run([*on_solo, "save", "-u", "u1", "-m", "Work"], config=cfg,
+                  input=fixture_message(3))
+        dv.chown_homes()
+
+        def steps(run, status):
+            seen = [status()]
+            for args in (("set", "Work", "/private/m", "one"), ("set", "Work", "/private/m", "one"),
+                         ("set", "Work", "/shared/m", "two"), ("unset", "Work", "/private/m")):
+                run("mailbox", "metadata", args[0], "-u", "u1", *args[1:])
+                seen.append(status())
+            return [b - a for a, b in zip(seen, seen[1:])]
+
+        def dv_modseq():
+            out = D("mailbox", "status", "-u", "u1", "highestmodseq", "Work").stdout
+            return int(out.strip().split("=")[-1])
+
+        def r_modseq():
+            out = R(*on_solo, "mailbox", "status", "-u", "u1", "highestmodseq", "Work").stdout
+            return int(out.strip().split("=")[-1])
+
+        dv_steps = steps(lambda *a: D(*a), dv_modseq)
+        r_steps = steps(lambda *a: R(*on_solo, *a), r_modseq)
+        check(dv_steps == [1, 1, 1, 1], f"Dovecot's HIGHESTMODSEQ steps per attribute write: "
+                                        f"{dv_steps}")
+        check(r_steps == dv_steps, f"Roost's HIGHESTMODSEQ steps per attribute write: {r_steps}, "
+                                   f"Dovecot's {dv_steps}")
     CHECKS.finish()
 
 

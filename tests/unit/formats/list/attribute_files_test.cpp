@@ -78,7 +78,7 @@ TEST_CASE("attribute changes: round trip, torn and bad lines skipped", "[list][a
 
 TEST_CASE("attribute store: set, list, unset leaves a tombstone", "[list][attributes]") {
   TempDir dir;
-  AttributeFileStore store(dir.path);
+  AttributeFileStore store(path_join(dir.path, kAttributeDictFile));
   auto g = Guid128::generate(), other = Guid128::generate();
   CHECK(store.empty());
   CHECK(store.list(g).empty());
@@ -115,7 +115,7 @@ TEST_CASE("attribute store: set, list, unset leaves a tombstone", "[list][attrib
 TEST_CASE("attribute store: changes by another program get the dict's mtime",
           "[list][attributes]") {
   TempDir dir;
-  AttributeFileStore store(dir.path);
+  AttributeFileStore store(path_join(dir.path, kAttributeDictFile));
   auto g = Guid128::generate();
   store.set(g, attr(AttributeType::kPrivate, "a", "1", 1000));
   store.set(g, attr(AttributeType::kPrivate, "b", "2", 1000));
@@ -150,7 +150,7 @@ namespace roost {
 
 TEST_CASE("attribute store: a deleted mailbox's attributes go with it", "[list][attributes]") {
   TempDir dir;
-  AttributeFileStore store(dir.path);
+  AttributeFileStore store(path_join(dir.path, kAttributeDictFile));
   auto g = Guid128::generate(), other = Guid128::generate();
   store.remove_mailbox(g);  // nothing stored yet: no files appear
   CHECK(store.empty());
@@ -168,7 +168,7 @@ TEST_CASE("attribute store: a deleted mailbox's attributes go with it", "[list][
 TEST_CASE("attribute store: mark_synced records the agreed state, set keeps it",
           "[list][attributes]") {
   TempDir dir;
-  AttributeFileStore store(dir.path);
+  AttributeFileStore store(path_join(dir.path, kAttributeDictFile));
   auto g = Guid128::generate();
   store.set(g, attr(AttributeType::kPrivate, "a", "1", 1000));
   // An entry another program wrote (no roost-attributes line yet).
