@@ -11,6 +11,7 @@
 
 #include "dsync/dsync_attribute_plan.hpp"
 #include "dsync/dsync_compact_key.hpp"
+#include "dsync/dsync_dovecot_state.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
 #include "dsync/dsync_mailbox_tree.hpp"
@@ -127,6 +128,9 @@ struct Brain::Impl {
   std::string sync_box;
   std::vector<std::string> exclude;
   bool master;
+  // The peer is Dovecot (its handshake lacks Roost's key): mailboxes are
+  // skipped and the state kept by Dovecot's rules (dsync_dovecot_state.hpp).
+  bool peer_is_dovecot = false;
   // The mailbox being exchanged: this side's attributes (with tombstones),
   // what it sent, the peer's list, and whether the peer is Roost (it tells
   // its attribute digest).
@@ -150,6 +154,7 @@ struct Brain::Impl {
   void handshake() {
     Handshake mine;
     mine.hostname = s.hostname;
+    mine.roost = true;
     if (master) {
       mine.sync_type = s.sync_type;
       mine.sync_box = s.sync_box;
@@ -170,6 +175,7 @@ struct Brain::Impl {
     }
     ch.send(mine);
     Handshake peer = expect<Handshake>(ch, "the handshake");
+    peer_is_dovecot = !peer.roost;
     if (!master && s.choose_storage) store = &s.choose_storage(peer);
     if (master) {
       dir = s.direction;
@@ -649,12 +655,36 @@ struct Brain::Impl {
       peer = master_b;
       ch.send(mine);
     }
+    Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
+    if (master && pair && peer.mailbox_lost) {
+      // A Dovecot slave answers so when it can't sync the mailbox from the
+      // state (its counters are below it) or lost it meanwhile: it syncs
+      // nothing of it. No state for it: the next pass syncs it in full.
+      log("mailbox " + name +
+          ": the peer can't sync it from the state (or lost it); syncing it in full on another "
+          "pass");
+      result.changed_mailboxes.push_back(name);
+      result.new_state.erase(key);
+      return;
+    }
     if (!pair || skip_now || peer.mailbox_ignore || peer.mailbox_lost) return;
     attrs.peer_is_roost = peer.has_attr_digest;
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
-    Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
-    if (sync_type != 'f') {
+    if (peer_is_dovecot) {
+      // Dovecot's rules: with a state the master already left out the
+      // mailboxes it found unchanged and both sides sync every announced
+      // one; a changes-only run skips a mailbox whose counters agree.
+      if (sync_type == 'c' && !boxes_differ(mine, peer)) {
+        log("mailbox " + name + ": unchanged (the same counters on both sides)");
+        if (master)
+          result.new_state[key] = dovecot_common_state(
+              mine, peer,
+              {key, mine.uid_validity, mine.uid_next ? mine.uid_next - 1 : 0, mine.highest_modseq,
+               mine.highest_pvt_modseq, mine.messages_count, false});
+        return;
+      }
+    } else if (sync_type != 'f') {
       auto st = state.find(key);
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
@@ -699,7 +729,10 @@ struct Brain::Impl {
       known = &st->second;
     bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
                    mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
-    if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
+    // With a Dovecot peer the state holds one modseq valid on both sides.
+    bool one_modseq = peer_is_dovecot;
+    if (partial)
+      since = master || one_modseq ? known->last_common_modseq : known->last_common_pvt_modseq;
     attrs.mine = own_attributes(box.get());
     attrs.sent = dest_only ? std::vector<MailboxAttribute>{}
                            : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
@@ -711,7 +744,8 @@ struct Brain::Impl {
     if (!source_only) remote = receive_list(peer, use_hash);
     uint64_t attr_modseqs = sync_attributes(box.get(), name);
     if (known) {
-      uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
+      uint64_t m = known->last_common_modseq;
+      uint64_t sl = one_modseq ? m : known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
       remote.synced_modseq = master ? sl : m;
     }
@@ -779,6 +813,10 @@ struct Brain::Impl {
       // What changed meanwhile isn't synced: no state for this mailbox, so
       // the next pass compares it in full rather than skip it.
       result.new_state.erase(key);
+    } else if (master && peer_is_dovecot) {
+      MailboxState common = dovecot_common_state(after, peer, peer_state);
+      common.mailbox_guid = key;
+      result.new_state[key] = common;
     } else if (master) {
       MailboxItem peer_after;
       peer_after.uid_validity = peer_state.last_uidvalidity;
@@ -880,6 +918,22 @@ struct Brain::Impl {
     result.plan["messages"].push_back(std::move(j));
   }
 
+  // A master facing a Dovecot slave with a state leaves out, unannounced,
+  // a mailbox of its own unchanged since the state (a Dovecot slave syncs
+  // every mailbox it is told of and would wait for its attributes). The
+  // state entry is kept as it is.
+  bool unchanged_for_dovecot(const MailboxPair& p) {
+    if (!peer_is_dovecot || sync_type != 's' || p.master_created) return false;
+    auto st = state.find(p.master_guid);
+    if (st == state.end()) return false;
+    std::string name = join_name(p.master_name, store->separator());
+    auto box = store->open_mailbox(name);
+    if (!unchanged_since_state(st->second, box_item(box.get(), p.master_guid))) return false;
+    log("mailbox " + name + ": unchanged since the state");
+    result.new_state[p.master_guid] = st->second;
+    return true;
+  }
+
   void mailboxes(const TreePlan& tree) {
     // One-way transfers: only the source sends mails, the destination reads
     // them as they come, so a bound on what waits unread keeps memory flat
@@ -890,7 +944,7 @@ struct Brain::Impl {
     if (master) {
       if (s.progress) s.progress->tree_planned(tree.pairs.size());
       for (const auto& p : tree.pairs) {
-        sync_mailbox(&p, {}, false);
+        if (!unchanged_for_dovecot(p)) sync_mailbox(&p, {}, false);
         if (s.progress) s.progress->mailbox_end(join_name(p.master_name, store->separator()));
       }
       ch.send(EndOfList{});
@@ -922,7 +976,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
+  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, false, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

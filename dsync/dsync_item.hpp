@@ -30,6 +30,9 @@ struct Handshake {
   bool no_backup_overwrite = false;  // -1
   uint32_t lock_timeout = 0;
   std::string hashed_headers;  // tab-terminated names
+  // Roost's own key: the sender is Roost (Dovecot neither sends nor reads
+  // it), so a master knows which mailbox-skipping rules its slave follows.
+  bool roost = false;
 };
 
 // S: per-mailbox sync state (in the -s state string and after each mailbox).

@@ -40,7 +40,8 @@ const std::map<char, std::vector<std::string>>& own_headers() {
         "empty_hdr_workaround",
         "import_commit_msgs_interval",
         "hashed_headers",
-        "alt_char"}},
+        "alt_char",
+        "roost"}},
       {'S',
        {"mailbox_guid", "last_uidvalidity", "last_common_uid", "last_common_modseq",
         "last_common_pvt_modseq", "last_messages_count", "changes_during_sync"}},
@@ -232,7 +233,9 @@ std::string encode_item(const Item& item) {
                                  std::nullopt,
                                  std::nullopt,
                                  std::nullopt,
-                                 str(h.hashed_headers)});
+                                 str(h.hashed_headers),
+                                 std::nullopt,
+                                 flag(h.roost)});
     }
     std::string operator()(const MailboxState& s) {
       return encode_fields('S',
@@ -448,6 +451,7 @@ Item WireDecoder::decode_line(const std::string& line) {
       x.no_backup_overwrite = f.b("no_backup_overwrite");
       x.lock_timeout = u32(f.u("lock_timeout"), "lock_timeout");
       x.hashed_headers = f.s("hashed_headers");
+      x.roost = f.b("roost");
       return x;
     }
     case 'S': {
