@@ -412,20 +412,39 @@ struct Brain::Impl {
     return c;
   }
 
-  // `since`: send only messages changed after this modseq (incremental).
+  // `since`: send only messages changed after this modseq (incremental);
+  // then a message at or below `common_uid` (in the state) is a flag change
+  // ('f'), as Dovecot's importer requires of UIDs both sides had.
   // `list`: the planner's list of this side; without one (a backup source,
   // which plans nothing) the changes come straight from the mailbox.
-  void send_list(const SideList* list, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
+  // Changes go out in UID order, expunges among the messages (Dovecot's
+  // importer asserts ascending UIDs).
+  void send_list(const SideList* list, std::optional<uint64_t> since, uint32_t common_uid,
+                 Mailbox* box, bool use_hash) {
     for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
+    std::vector<MailChange> expunges;
     if (box)
       for (const auto& x : box->expunged_since(since.value_or(0)))
-        ch.send(expunge_change(x, use_hash));
+        expunges.push_back(expunge_change(x, use_hash));
+    std::stable_sort(expunges.begin(), expunges.end(),
+                     [](const MailChange& a, const MailChange& b) { return a.uid < b.uid; });
+    size_t next_expunge = 0;
+    auto send_change = [&](MailChange c) {
+      while (next_expunge < expunges.size() && expunges[next_expunge].uid < c.uid)
+        send_expunge(expunges, next_expunge++);
+      // A Dovecot peer takes one change per UID: the live mail's.
+      while (peer_is_dovecot && next_expunge < expunges.size() &&
+             expunges[next_expunge].uid == c.uid)
+        ++next_expunge;
+      if (since && c.uid <= common_uid) c.type = 'f';
+      ch.send(std::move(c));
+    };
     if (list) {
       for (const auto& m : list->messages) {
         if (since && m.modseq <= *since) continue;
         std::string hdr = use_hash && !m.key.empty() ? m.key.hex() : std::string();
-        ch.send(save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
+        send_change(save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
       }
     } else if (box) {
       for (const auto& r : box->messages()) {
@@ -433,10 +452,17 @@ struct Brain::Impl {
         std::string hdr = use_hash ? mail_header_key(*box, r.uid) : std::string();
         MessageFlags f = r.flags;
         f.system &= kFlagsStorable;
-        ch.send(save_change(r.uid, r.guid, hdr, r.modseq, f));
+        send_change(save_change(r.uid, r.guid, hdr, r.modseq, f));
       }
     }
+    while (next_expunge < expunges.size()) send_expunge(expunges, next_expunge++);
     ch.send(EndOfList{});
+  }
+
+  // Sends expunges[i] unless a Dovecot peer already had one for its UID.
+  void send_expunge(std::vector<MailChange>& expunges, size_t i) {
+    if (peer_is_dovecot && i > 0 && expunges[i - 1].uid == expunges[i].uid) return;
+    ch.send(std::move(expunges[i]));
   }
 
   SideList receive_list(const MailboxItem& b, bool use_hash) {
@@ -684,6 +710,12 @@ struct Brain::Impl {
                mine.highest_pvt_modseq, mine.messages_count, false});
         return;
       }
+      if (auto st = state.find(key); master && sync_type == 's' && st != state.end())
+        log("mailbox " + name + ": changed since the state (HIGHESTMODSEQ " +
+            std::to_string(st->second.last_common_modseq) + " -> " +
+            std::to_string(mine.highest_modseq) + ", UIDNEXT " +
+            std::to_string(st->second.last_common_uid + 1) + " -> " +
+            std::to_string(mine.uid_next) + ")");
     } else if (sync_type != 'f') {
       auto st = state.find(key);
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
@@ -738,7 +770,9 @@ struct Brain::Impl {
                            : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
     attrs.peer.clear();
     attrs.received = false;
-    if (!dest_only) send_list(source_only ? nullptr : &local, since, box.get(), use_hash);
+    if (!dest_only)
+      send_list(source_only ? nullptr : &local, since, partial ? known->last_common_uid : 0,
+                box.get(), use_hash);
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
