@@ -16,6 +16,10 @@ announces; Roost keeps Dovecot's state rules with it:
 5. A state the slave can't use (a private modseq above its own, as Roost
    wrote before): Roost syncs that mailbox in full on another pass, exits 0
    and prints a state the next run uses incrementally.
+6. The other way round, `doveadm sync -s` as the master against `roost
+   dsync-server`: changes on each side carried from the state (Dovecot's
+   importer takes flag changes for UIDs in the state and every change in
+   UID order, or it aborts).
 Throughout, neither Roost's stderr (the dsync-server's goes there) nor
 Dovecot's log shows "Failed to do incremental sync".
 """
@@ -183,6 +187,34 @@ def main():
               f" dovecot {dovecot_fetch()}")
         check(dovecot_log().count(FAILED_INCREMENTAL) == log_before,
               "Dovecot's log shows a failed incremental sync after the stale state")
+
+        # 6. Dovecot's master with a state, Roost's dsync-server as the slave.
+        roost_remote = [roost.roost_bin(), "-c", str(rs.config_path), "dsync-server", "-u", "u1"]
+
+        def dovecot_sync(state, what):
+            rs.chown_homes()
+            ds.chown_homes()
+            p = ds.doveadm("sync", "-u", "u1", "-s", state, *roost_remote, timeout=120)
+            check(p.returncode == 0 and "Panic" not in p.stderr,
+                  f"{what}: doveadm sync -s exit {p.returncode}: {p.stderr[-2000:]}")
+            check(FAILED_INCREMENTAL not in p.stderr,
+                  f"{what}: Dovecot refused the state: {p.stderr[-2000:]}")
+            got_r, got_d = roost_fetch(), dovecot_fetch()
+            check(got_r == got_d, f"{what}: stores differ:\n roost   {got_r}\n dovecot {got_d}")
+            return p.stdout.strip()
+
+        dstate = dovecot_sync("", "doveadm sync, first")
+        dstate = dovecot_sync(dstate, "doveadm sync, no change")
+        D("save", "-u", "u1", "-m", "INBOX", input=fixture_message(8))
+        D("flags", "add", "-u", "u1", "\\Answered", "mailbox", "INBOX", "1")
+        dstate = dovecot_sync(dstate, "doveadm sync, Dovecot-side changes")
+        check(state_records(dstate), f"doveadm sync: no state after a change: {dstate!r}")
+        R("save", "-u", "u1", "-m", "INBOX", input=fixture_message(9))
+        R("flags", "add", "-u", "u1", "$Label2", "mailbox", "INBOX", "2")
+        dovecot_sync(dstate, "doveadm sync, Roost-side changes")
+        got = " ".join(dovecot_fetch())
+        check(len(dovecot_fetch()) == 9 and "\\Answered" in got and "$Label2" in got,
+              f"doveadm sync: changes not carried: {dovecot_fetch()}")
 
     CHECKS.finish()
 
