@@ -131,6 +131,8 @@ struct Brain::Impl {
   // The peer is Dovecot (its handshake lacks Roost's key): mailboxes are
   // skipped and the state kept by Dovecot's rules (dsync_dovecot_state.hpp).
   bool peer_is_dovecot = false;
+  // The peer's mailboxes as its tree told them (GUID -> UIDVALIDITY, UIDNEXT).
+  std::map<Guid128, std::pair<uint32_t, uint32_t>> peer_uids;
   // The mailbox being exchanged: this side's attributes (with tombstones),
   // what it sent, the peer's list, and whether the peer is Roost (it tells
   // its attribute digest).
@@ -244,6 +246,9 @@ struct Brain::Impl {
     TreeView peer;
     peer.nodes = expect_list<TreeNode>(ch, "the mailbox tree");
     peer.deletes = expect<MailboxDeletes>(ch, "the mailbox deletes");
+    for (const auto& n : peer.nodes)
+      if (n.existence == 'y' && !n.mailbox_guid.empty())
+        peer_uids[n.mailbox_guid] = {n.uid_validity, n.uid_next};
     TreePlan plan = master ? plan_tree(mine, peer, dir) : plan_tree(peer, mine, dir);
     char sep = store->separator();
     auto& json = result.plan["mailboxes"];
@@ -955,11 +960,17 @@ struct Brain::Impl {
   // A master facing a Dovecot slave with a state leaves out, unannounced,
   // a mailbox of its own unchanged since the state (a Dovecot slave syncs
   // every mailbox it is told of and would wait for its attributes). The
-  // state entry is kept as it is.
+  // state entry is kept as it is. Beyond Dovecot: new mail on the slave
+  // (its tree node's UIDNEXT moved past the state) is not left out.
   bool unchanged_for_dovecot(const MailboxPair& p) {
-    if (!peer_is_dovecot || sync_type != 's' || p.master_created) return false;
+    if (!peer_is_dovecot || sync_type != 's' || p.master_created || p.slave_created) return false;
     auto st = state.find(p.master_guid);
     if (st == state.end()) return false;
+    if (auto n = peer_uids.find(p.slave_guid);
+        n != peer_uids.end() &&
+        (n->second.first != st->second.last_uidvalidity ||
+         n->second.second != static_cast<uint64_t>(st->second.last_common_uid) + 1))
+      return false;
     std::string name = join_name(p.master_name, store->separator());
     auto box = store->open_mailbox(name);
     if (!unchanged_since_state(st->second, box_item(box.get(), p.master_guid))) return false;
@@ -1010,7 +1021,7 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, false, {}};
+  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, false, {}, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

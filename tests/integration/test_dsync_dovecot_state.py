@@ -12,7 +12,8 @@ announces; Roost keeps Dovecot's state rules with it:
 3. New mail and a flag change on each side: carried both ways by the next
    `sync -s`, from the state (Dovecot logs no failed incremental sync).
 4. An attribute set on the Roost side only: carried to Dovecot by the next
-   `sync -s`.
+   `sync -s`. New mail on the Dovecot side only (the Roost side unchanged):
+   carried too (Dovecot's tree tells its UIDNEXT).
 5. A state the slave can't use (a private modseq above its own, as Roost
    wrote before): Roost syncs that mailbox in full on another pass, exits 0
    and prints a state the next run uses incrementally.
@@ -167,13 +168,19 @@ def main():
                 "/private/comment").stdout.strip()
         check(got == "from roost", f"attribute on the Roost side: Dovecot has {got!r}")
 
+        D("save", "-u", "u1", "-m", "INBOX", input=fixture_message(10))
+        state, err = sync(state, "new mail on the Dovecot side only")
+        check(len(roost_fetch()) == 6 and roost_fetch() == dovecot_fetch(),
+              f"new mail on the Dovecot side only: not carried:\n roost   {roost_fetch()}\n"
+              f" dovecot {dovecot_fetch()}")
+
         # 5. A state the Dovecot slave can't use: synced in full on another pass.
         stale = with_pvt_modseq(state, 7)
         R("save", "-u", "u1", "-m", "INBOX", input=fixture_message(6))
         state, err = sync(stale, "stale state", refusal_expected=True)
         check("syncing it in full" in err,
               f"stale state: Roost didn't re-run the mailbox in full: {err}")
-        check(roost_fetch() == dovecot_fetch() and len(roost_fetch()) == 6,
+        check(roost_fetch() == dovecot_fetch() and len(roost_fetch()) == 7,
               f"stale state: stores differ:\n roost   {roost_fetch()}\n"
               f" dovecot {dovecot_fetch()}")
         # Dovecot itself logs the refusal of the stale state (not Roost's).
@@ -182,7 +189,7 @@ def main():
         state, err = sync(state, "after the stale state")
         check("syncing it in full" not in err,
               f"after the stale state: the state printed wasn't usable: {err}")
-        check(roost_fetch() == dovecot_fetch() and len(roost_fetch()) == 7,
+        check(roost_fetch() == dovecot_fetch() and len(roost_fetch()) == 8,
               f"after the stale state: stores differ:\n roost   {roost_fetch()}\n"
               f" dovecot {dovecot_fetch()}")
         check(dovecot_log().count(FAILED_INCREMENTAL) == log_before,
@@ -213,7 +220,7 @@ def main():
         R("flags", "add", "-u", "u1", "$Label2", "mailbox", "INBOX", "2")
         dovecot_sync(dstate, "doveadm sync, Roost-side changes")
         got = " ".join(dovecot_fetch())
-        check(len(dovecot_fetch()) == 9 and "\\Answered" in got and "$Label2" in got,
+        check(len(dovecot_fetch()) == 10 and "\\Answered" in got and "$Label2" in got,
               f"doveadm sync: changes not carried: {dovecot_fetch()}")
 
     CHECKS.finish()
