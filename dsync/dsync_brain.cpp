@@ -449,7 +449,8 @@ struct Brain::Impl {
       for (const auto& m : list->messages) {
         if (since && m.modseq <= *since) continue;
         std::string hdr = use_hash && !m.key.empty() ? m.key.hex() : std::string();
-        send_change(save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
+        send_change(
+            save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
       }
     } else if (box) {
       for (const auto& r : box->messages()) {
@@ -1021,7 +1022,8 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{&storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, false, {}, {}};
+  Impl impl{&storage_, channel_, settings_,        {},    {}, {}, 'c',
+            {},        {},       settings_.master, false, {}, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();
