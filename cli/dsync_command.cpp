@@ -12,8 +12,9 @@
 
 #include "cli/environment.hpp"
 #include "cli/mail_command.hpp"
-#include "cli/special_use.hpp"
+#include "cli/namespace_union_storage.hpp"
 #include "cli/progress_display.hpp"
+#include "cli/special_use.hpp"
 #include "dsync/dsync_local.hpp"
 #include "dsync/dsync_peer_state.hpp"
 #include "dsync/dsync_remote.hpp"
@@ -46,6 +47,37 @@ OpenNamespace& pick_namespace(MailUser& user, const MailCommandArgs& a) {
     if (ns.inbox) return ns;
   if (all.empty()) throw Error(kExitConfig, "the user has no namespace");
   return all.front();
+}
+
+// -N: the namespaces doveadm calls visible (not hidden, or listed).
+std::vector<OpenNamespace*> visible_namespaces(MailUser& user) {
+  std::vector<OpenNamespace*> out;
+  for (auto& ns : user.namespaces())
+    if (!ns.hidden || ns.list) out.push_back(&ns);
+  return out;
+}
+
+// The dsync-server side of -n/-N: the storage for the namespaces the
+// master named, each of which must exist here with the same prefix.
+MailStorage& server_storage(MailUser& user, const MailCommandArgs& a, const dsync::Handshake& h,
+                            std::unique_ptr<MailStorage>& keep) {
+  if (h.sync_namespaces.empty()) return *pick_namespace(user, a).storage;
+  std::vector<OpenNamespace*> picked;
+  for (const auto& prefix : h.sync_namespaces) {
+    OpenNamespace* found = nullptr;
+    for (auto& ns : user.namespaces())
+      if (ns.prefix == prefix) found = &ns;
+    if (!found)
+      throw Error(kExitConfig, "namespace '" + prefix +
+                                   "' of the source is missing on the "
+                                   "destination (user " +
+                                   user.name() + "): add a namespace with prefix \"" + prefix +
+                                   "\" to the destination's configuration");
+    picked.push_back(found);
+  }
+  if (picked.size() == 1) return *picked.front()->storage;
+  keep = std::make_unique<NamespaceUnionStorage>(picked);
+  return *keep;
 }
 
 // -m may name a mailbox by its special-use flag (\Trash): by its
@@ -188,16 +220,27 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
               if (dry_run) ctx.set_default_formatter("json");
             },
             [&, dry_run](CommandContext& c, MailUser& user, MailCommandArgs& a) {
-              if (a.has('N') && user.namespaces().size() > 1)
-                throw Error(kExitUsage,
-                            verb + ": -N with " + std::to_string(user.namespaces().size()) +
-                                " namespaces isn't supported yet; sync each with -n <prefix>");
               if (a.has('d')) {
                 a.positional = replica_destination(c, user);
                 if (dry_run && is_remote(a))
                   throw Error(kExitUsage, verb + ": --dry-run works only with a mail location");
               }
               OpenNamespace& ns = pick_namespace(user, a);
+              // -N with several namespaces: all of them as one storage with
+              // their prefixes (a local destination holds them as folders).
+              std::unique_ptr<MailStorage> all;
+              MailStorage* source = ns.storage.get();
+              std::vector<std::string> prefixes;
+              if (a.has('N')) {
+                auto visible = visible_namespaces(user);
+                for (auto* v : visible) prefixes.push_back(v->prefix);
+                if (visible.size() > 1) {
+                  all = std::make_unique<NamespaceUnionStorage>(visible);
+                  source = all.get();
+                }
+              } else if (a.has('n')) {
+                prefixes.push_back(ns.prefix);
+              }
               DotLock lock;
               if (a.has('l')) {
                 auto secs = parse_u32(a.value('l'));
@@ -208,6 +251,8 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 lock = DotLock::acquire(path_join(ns.storage->location().root, ".roost-dsync"), o);
               }
               dsync::BrainSettings s = brain_settings(c, user, ns, a, backup, dry_run);
+              s.namespaces = prefixes;
+              s.all_namespaces = a.has('N');
               bool want_state = a.has('s');
               std::shared_ptr<ProgressDisplay> progress;
               if (!dry_run && progress_enabled(progress_mode, STDERR_FILENO)) {
@@ -226,8 +271,8 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
               // modseq field differently (Roost keeps the peer's HIGHESTMODSEQ
               // there) and would fail the run.
               bool keep_state = !is_remote(a);
-              std::string state_file =
-                  dsync::peer_state_path(ns.storage->location(), join(a.positional, " "));
+              std::string state_file = dsync::peer_state_path(
+                  ns.storage->location(), join(a.positional, " ") + (all ? " -N" : ""));
               dsync::StateMap saved =
                   keep_state ? dsync::load_peer_state(state_file) : dsync::StateMap{};
               if (!a.has('s') && !a.has('f') && !saved.empty()) {
@@ -240,7 +285,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 r = dsync::settle(
                     s,
                     [&](const dsync::BrainSettings& pass) {
-                      return dsync::run_remote_sync(*ns.storage, a.positional, pass);
+                      return dsync::run_remote_sync(*source, a.positional, pass);
                     },
                     kChangedRetries + 1);
               } else {
@@ -256,7 +301,7 @@ int run_dsync_verb(CommandContext& ctx, const std::string& verb, bool backup) {
                 settings.separator = default_separator(loc);
                 if (!dry_run) make_dirs(loc.root);
                 auto dest = open_storage(loc, settings);
-                r = dsync::sync_until_settled(*ns.storage, *dest, s, dsync::ChannelKind::kInProcess,
+                r = dsync::sync_until_settled(*source, *dest, s, dsync::ChannelKind::kInProcess,
                                               kChangedRetries + 1);
               }
               if (progress) progress->finish();
@@ -286,6 +331,10 @@ int verb_dsync_server(CommandContext& ctx) {
                                auto channel = dsync::make_stream_channel(0, 1, false);
                                dsync::BrainSettings s;
                                s.master = false;
+                               std::unique_ptr<MailStorage> all;
+                               s.choose_storage = [&](const dsync::Handshake& h) -> MailStorage& {
+                                 return server_storage(user, a, h, all);
+                               };
                                s.hostname = safe_hostname();
                                if (c.global.verbose)
                                  s.log = [&c](const std::string& line) { c.err << line << "\n"; };

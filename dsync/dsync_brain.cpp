@@ -10,6 +10,8 @@
 #include <unordered_map>
 
 #include "dsync/dsync_attribute_plan.hpp"
+#include "dsync/dsync_compact_key.hpp"
+#include "dsync/dsync_dovecot_state.hpp"
 #include "dsync/dsync_mail_key.hpp"
 #include "dsync/dsync_mailbox_importer.hpp"
 #include "dsync/dsync_mailbox_tree.hpp"
@@ -22,7 +24,9 @@ namespace roost::dsync {
 namespace {
 
 constexpr size_t kCommitInterval = 100;   // saves per transaction, as Dovecot's default
-constexpr size_t kFlowLimit = 8u << 20;  // unread mail bytes a one-way sender may queue
+// Unread bytes (mail bodies, list items) a one-way sender may queue: enough
+// to keep the receiver busy, small beside a 100,000-mail run's budget.
+constexpr size_t kFlowLimit = 2u << 20;
 
 template <class T>
 T expect(Channel& ch, const char* what) {
@@ -51,6 +55,36 @@ std::vector<T> expect_list(Channel& ch, const char* what) {
     throw Error(kExitProtocol,
                 std::string("dsync: expected ") + what + ", got a '" + item_name(it) + "' item");
   }
+}
+
+// A received mail's body read in place (an istringstream would copy it).
+struct BodyView : std::streambuf {
+  explicit BodyView(std::string& s) { setg(s.data(), s.data(), s.data() + s.size()); }
+
+ protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode which) override {
+    off_type end = egptr() - eback();
+    off_type to = dir == std::ios_base::beg   ? off
+                  : dir == std::ios_base::cur ? gptr() - eback() + off
+                                              : end + off;
+    if (!(which & std::ios_base::in) || to < 0 || to > end) return pos_type(off_type(-1));
+    setg(eback(), eback() + to, egptr());
+    return pos_type(to);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    return seekoff(off_type(pos), std::ios_base::beg, which);
+  }
+};
+
+// Reads a whole mail into `out`, reserving its size first: the queue of
+// mails in flight holds no doubled string capacity.
+void read_body(std::istream& in, uint64_t size_hint, std::string& out) {
+  out.clear();
+  out.reserve(size_hint + 1);
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0)
+    out.append(buf, static_cast<size_t>(in.gcount()));
 }
 
 // The record of `uid`: a binary search over the (UID-ordered) list, a scan
@@ -84,7 +118,7 @@ const char* item_name(const Item& item) {
 }
 
 struct Brain::Impl {
-  MailStorage& storage;
+  MailStorage* store;  // the slave may switch it after the handshake (-n/-N)
   Channel& ch;
   BrainSettings& s;
   BrainResult result;
@@ -94,6 +128,11 @@ struct Brain::Impl {
   std::string sync_box;
   std::vector<std::string> exclude;
   bool master;
+  // The peer is Dovecot (its handshake lacks Roost's key): mailboxes are
+  // skipped and the state kept by Dovecot's rules (dsync_dovecot_state.hpp).
+  bool peer_is_dovecot = false;
+  // The peer's mailboxes as its tree told them (GUID -> UIDVALIDITY, UIDNEXT).
+  std::map<Guid128, std::pair<uint32_t, uint32_t>> peer_uids;
   // The mailbox being exchanged: this side's attributes (with tombstones),
   // what it sent, the peer's list, and whether the peer is Roost (it tells
   // its attribute digest).
@@ -110,13 +149,14 @@ struct Brain::Impl {
   bool wanted(const std::string& name) const {
     if (!sync_box.empty() && name != sync_box) return false;
     for (const auto& x : exclude)
-      if (mailbox_pattern_match(x, name, storage.separator())) return false;
+      if (mailbox_pattern_match(x, name, store->separator())) return false;
     return true;
   }
 
   void handshake() {
     Handshake mine;
     mine.hostname = s.hostname;
+    mine.roost = true;
     if (master) {
       mine.sync_type = s.sync_type;
       mine.sync_box = s.sync_box;
@@ -131,8 +171,14 @@ struct Brain::Impl {
     } else {
       mine.send_mail_requests = false;
     }
+    if (master) {
+      mine.sync_namespaces = s.namespaces;
+      mine.sync_visible_namespaces = s.all_namespaces;
+    }
     ch.send(mine);
     Handshake peer = expect<Handshake>(ch, "the handshake");
+    peer_is_dovecot = !peer.roost;
+    if (!master && s.choose_storage) store = &s.choose_storage(peer);
     if (master) {
       dir = s.direction;
       sync_type = s.sync_type;
@@ -161,23 +207,23 @@ struct Brain::Impl {
 
   TreeView own_tree() {
     TreeView v;
-    auto subs = storage.subscriptions();
+    auto subs = store->subscriptions();
     // When each mailbox was last renamed and its subscription last changed
     // (the log is oldest first: the last entry wins).
     std::map<Guid128, int64_t> renamed;
     std::unordered_map<std::string, int64_t> sub_changed;
-    for (const auto& c : storage.mailbox_list_changes()) {
+    for (const auto& c : store->mailbox_list_changes()) {
       if (c.kind == MailboxListChange::Kind::kRename)
         renamed[c.guid] = c.timestamp;
       else
         sub_changed[c.name] = c.timestamp;
     }
-    for (const auto& info : storage.list_mailboxes()) {
+    for (const auto& info : store->list_mailboxes()) {
       if (!info.selectable || !wanted(info.name)) continue;
-      auto box = storage.open_mailbox(info.name);
+      auto box = store->open_mailbox(info.name);
       MailboxStatus st = box->status();
       TreeNode n;
-      n.name = split_name(info.name, storage.separator());
+      n.name = split_name(info.name, store->separator());
       n.mailbox_guid = st.guid;
       n.uid_validity = st.uidvalidity;
       n.uid_next = st.uidnext;
@@ -187,8 +233,8 @@ struct Brain::Impl {
         n.last_subscription_change = c->second;
       v.nodes.push_back(std::move(n));
     }
-    v.deletes.hierarchy_sep = storage.separator();
-    v.deletes.mailboxes = storage.deleted_mailboxes();
+    v.deletes.hierarchy_sep = store->separator();
+    v.deletes.mailboxes = store->deleted_mailboxes();
     return v;
   }
 
@@ -200,8 +246,11 @@ struct Brain::Impl {
     TreeView peer;
     peer.nodes = expect_list<TreeNode>(ch, "the mailbox tree");
     peer.deletes = expect<MailboxDeletes>(ch, "the mailbox deletes");
+    for (const auto& n : peer.nodes)
+      if (n.existence == 'y' && !n.mailbox_guid.empty())
+        peer_uids[n.mailbox_guid] = {n.uid_validity, n.uid_next};
     TreePlan plan = master ? plan_tree(mine, peer, dir) : plan_tree(peer, mine, dir);
-    char sep = storage.separator();
+    char sep = store->separator();
     auto& json = result.plan["mailboxes"];
     json = nlohmann::json::array();
     for (const auto& a : master ? plan.master_actions : plan.slave_actions) {
@@ -212,22 +261,22 @@ struct Brain::Impl {
           case TreeAction::Kind::kCreate:
             j["action"] = "create";
             j["guid"] = a.guid.hex();
-            if (!s.dry_run) storage.create_mailbox(name, a.guid);
+            if (!s.dry_run) store->create_mailbox(name, a.guid);
             break;
           case TreeAction::Kind::kRename:
             j["action"] = "rename";
             j["to"] = join_name(a.new_name, sep);
-            if (!s.dry_run) storage.rename_mailbox(name, join_name(a.new_name, sep));
+            if (!s.dry_run) store->rename_mailbox(name, join_name(a.new_name, sep));
             break;
           case TreeAction::Kind::kDelete:
             j["action"] = "delete";
-            if (!s.dry_run) storage.delete_mailbox(name);
+            if (!s.dry_run) store->delete_mailbox(name);
             break;
           case TreeAction::Kind::kSubscribe:
           case TreeAction::Kind::kUnsubscribe: {
             bool on = a.kind == TreeAction::Kind::kSubscribe;
             j["action"] = on ? "subscribe" : "unsubscribe";
-            if (!s.dry_run) storage.set_subscribed(name, on);
+            if (!s.dry_run) store->set_subscribed(name, on);
             break;
           }
           case TreeAction::Kind::kSetGuid:
@@ -275,7 +324,7 @@ struct Brain::Impl {
 
   // Gives a mailbox another GUID; its attributes (kept by GUID) move along.
   void set_guid(const std::string& name, const Guid128& guid) {
-    auto box = storage.open_mailbox(name);
+    auto box = store->open_mailbox(name);
     auto before = own_attributes(box.get());
     if (!box->update({guid, 0, 0}) || before.empty()) return;
     try {
@@ -335,46 +384,91 @@ struct Brain::Impl {
     return c;
   }
 
+  static ExpungeEntry expunge_entry(const MailChange& c) {
+    return {c.uid, mail_key(c.guid), mail_key(c.hdr_hash)};
+  }
+
+  // This side's messages, compact (the planner's local list).
   SideList own_list(Mailbox* box, const MailboxItem& b, bool use_hash) {
     SideList l;
     l.box = b;
     if (!box) return l;
-    l.messages.reserve(box->messages().size());
-    for (const auto& r : box->messages()) {
-      MessageEntry e;
-      e.uid = r.uid;
-      e.guid = r.guid;
-      e.key = use_hash ? mail_header_key(*box, r.uid) : r.guid;
-      e.modseq = r.modseq;
-      e.flags = r.flags;
-      e.flags.system &= kFlagsStorable;
-      l.messages.push_back(std::move(e));
+    const auto& msgs = box->messages();
+    l.messages.reserve(msgs.size());
+    for (const auto& r : msgs) {
+      std::string hdr = use_hash ? mail_header_key(*box, r.uid) : std::string();
+      l.add(r.uid, r.guid, mail_key(use_hash ? hdr : r.guid), r.modseq, r.flags);
     }
-    for (const auto& x : box->expunged_since(0)) l.expunges.push_back(expunge_change(x, use_hash));
+    for (const auto& x : box->expunged_since(0))
+      l.expunges.push_back(expunge_entry(expunge_change(x, use_hash)));
+    l.sort();
     return l;
   }
 
-  // `since`: send only messages changed after this modseq (incremental).
-  void send_list(const SideList& l, std::optional<uint64_t> since, Mailbox* box, bool use_hash) {
+  static MailChange save_change(uint32_t uid, std::string_view guid, const std::string& hdr,
+                                uint64_t modseq, const MessageFlags& flags) {
+    MailChange c;
+    c.type = 's';
+    c.uid = uid;
+    c.guid = guid;
+    c.hdr_hash = hdr;
+    c.modseq = modseq;
+    put_flags(c, flags);
+    return c;
+  }
+
+  // `since`: send only messages changed after this modseq (incremental);
+  // then a message at or below `common_uid` (in the state) is a flag change
+  // ('f'), as Dovecot's importer requires of UIDs both sides had.
+  // `list`: the planner's list of this side; without one (a backup source,
+  // which plans nothing) the changes come straight from the mailbox.
+  // Changes go out in UID order, expunges among the messages (Dovecot's
+  // importer asserts ascending UIDs).
+  void send_list(const SideList* list, std::optional<uint64_t> since, uint32_t common_uid,
+                 Mailbox* box, bool use_hash) {
     for (const auto& a : attrs.sent) ch.send(a);
     ch.send(EndOfList{});
-    if (since && box) {
-      for (const auto& x : box->expunged_since(*since)) ch.send(expunge_change(x, use_hash));
-    } else {
-      for (const auto& x : l.expunges) ch.send(x);
-    }
-    for (const auto& m : l.messages) {
-      if (since && m.modseq <= *since) continue;
-      MailChange c;
-      c.type = 's';
-      c.uid = m.uid;
-      c.guid = m.guid;
-      if (m.key != m.guid) c.hdr_hash = m.key;
-      c.modseq = m.modseq;
-      put_flags(c, m.flags);
+    std::vector<MailChange> expunges;
+    if (box)
+      for (const auto& x : box->expunged_since(since.value_or(0)))
+        expunges.push_back(expunge_change(x, use_hash));
+    std::stable_sort(expunges.begin(), expunges.end(),
+                     [](const MailChange& a, const MailChange& b) { return a.uid < b.uid; });
+    size_t next_expunge = 0;
+    auto send_change = [&](MailChange c) {
+      while (next_expunge < expunges.size() && expunges[next_expunge].uid < c.uid)
+        send_expunge(expunges, next_expunge++);
+      // A Dovecot peer takes one change per UID: the live mail's.
+      while (peer_is_dovecot && next_expunge < expunges.size() &&
+             expunges[next_expunge].uid == c.uid)
+        ++next_expunge;
+      if (since && c.uid <= common_uid) c.type = 'f';
       ch.send(std::move(c));
+    };
+    if (list) {
+      for (const auto& m : list->messages) {
+        if (since && m.modseq <= *since) continue;
+        std::string hdr = use_hash && !m.key.empty() ? m.key.hex() : std::string();
+        send_change(
+            save_change(m.uid, list->guid(m), hdr, m.modseq, list->keywords.flags(m.flags)));
+      }
+    } else if (box) {
+      for (const auto& r : box->messages()) {
+        if (since && r.modseq <= *since) continue;
+        std::string hdr = use_hash ? mail_header_key(*box, r.uid) : std::string();
+        MessageFlags f = r.flags;
+        f.system &= kFlagsStorable;
+        send_change(save_change(r.uid, r.guid, hdr, r.modseq, f));
+      }
     }
+    while (next_expunge < expunges.size()) send_expunge(expunges, next_expunge++);
     ch.send(EndOfList{});
+  }
+
+  // Sends expunges[i] unless a Dovecot peer already had one for its UID.
+  void send_expunge(std::vector<MailChange>& expunges, size_t i) {
+    if (peer_is_dovecot && i > 0 && expunges[i - 1].uid == expunges[i].uid) return;
+    ch.send(std::move(expunges[i]));
   }
 
   SideList receive_list(const MailboxItem& b, bool use_hash) {
@@ -382,7 +476,7 @@ struct Brain::Impl {
     l.box = b;
     attrs.peer = expect_list<MailboxAttributeItem>(ch, "attributes");
     attrs.received = true;
-    // Converted as they arrive: the list is never held twice.
+    // Converted as they arrive: only the compact list is kept.
     l.messages.reserve(std::min<size_t>(b.messages_count, 1u << 20));
     while (true) {
       Item it = ch.receive();
@@ -393,35 +487,55 @@ struct Brain::Impl {
       if (!cp)
         throw Error(kExitProtocol, std::string("dsync: expected mail changes, got a '") +
                                        item_name(it) + "' item");
-      MailChange& c = *cp;
+      const MailChange& c = *cp;
       if (c.type == 'e') {
-        l.expunges.push_back(std::move(c));
+        l.expunges.push_back(expunge_entry(c));
         continue;
       }
-      MessageEntry e;
-      e.uid = c.uid;
-      e.guid = c.guid;
-      e.key = use_hash ? c.hdr_hash : c.guid;
-      e.modseq = c.modseq;
-      e.flags = flags_of_change(c);
-      l.messages.push_back(std::move(e));
+      l.add(c.uid, c.guid, mail_key(use_hash ? c.hdr_hash : c.guid), c.modseq, flags_of_change(c));
     }
+    l.sort();
     return l;
   }
 
+  // The peer's requests, compact: a UID, and the GUID only when it isn't
+  // the one this side's message at that UID has.
+  struct PeerRequests {
+    std::vector<std::pair<uint32_t, StringArena::Ref>> uids;
+    StringArena guids;
+    size_t size() const { return uids.size(); }
+  };
+
+  PeerRequests receive_requests(Mailbox* box) {
+    PeerRequests out;
+    while (true) {
+      Item it = ch.receive();
+      if (std::holds_alternative<EndOfList>(it)) return out;
+      if (std::holds_alternative<Done>(it))
+        throw Error(kExitTempFail, "dsync: the other side gave up during mail requests");
+      auto* r = std::get_if<MailRequest>(&it);
+      if (!r)
+        throw Error(kExitProtocol, std::string("dsync: expected mail requests, got a '") +
+                                       item_name(it) + "' item");
+      const MessageRecord* rec = box ? find_record(*box, r->uid) : nullptr;
+      StringArena::Ref g;
+      if (!rec || rec->guid != r->guid) g = out.guids.add(r->guid);
+      out.uids.emplace_back(r->uid, g);
+    }
+  }
+
   // Sends the bodies the peer asked for, in its order.
-  void answer_requests(Mailbox* box, const std::vector<MailRequest>& reqs) {
-    for (const auto& r : reqs) {
+  void answer_requests(Mailbox* box, const PeerRequests& reqs) {
+    for (const auto& [uid, g] : reqs.uids) {
       Mail m;
-      m.guid = r.guid;
+      const MessageRecord* rec = box ? find_record(*box, uid) : nullptr;
+      m.guid = g.len || !rec ? std::string(reqs.guids.view(g)) : rec->guid;
       try {
         if (!box) throw Error(kExitNotFound, "no mailbox");
-        auto in = box->open_message(r.uid);
-        std::ostringstream body;
-        body << in->rdbuf();
-        m.body = std::move(body).str();
+        auto in = box->open_message(uid);
+        read_body(*in, rec ? rec->physical_size : 0, m.body);
         m.has_body = true;
-        if (const MessageRecord* rec = find_record(*box, r.uid)) {
+        if ((rec = find_record(*box, uid))) {
           m.received_date = rec->received_date;
           m.saved_date = rec->save_date;
           m.pop3_uidl = rec->pop3_uidl;
@@ -439,22 +553,25 @@ struct Brain::Impl {
 
   // Progress: what this side will save plus what it will send.
   void report_begin(const std::string& name, Mailbox* box, const MailboxPlan& plan, bool saves_here,
-                    const std::vector<MailRequest>& peer_reqs) {
+                    const PeerRequests& peer_reqs) {
     size_t count = peer_reqs.size() + (saves_here ? plan.saves.size() : 0);
     uint64_t bytes = 0;
     if (box && count) {
-      std::unordered_map<uint32_t, uint64_t> size;
-      for (const auto& rec : box->messages()) size[rec.uid] = rec.physical_size;
-      for (const auto& r : peer_reqs) bytes += size[r.uid];
+      auto size = [&](uint32_t uid) -> uint64_t {
+        const MessageRecord* rec = find_record(*box, uid);
+        return rec ? rec->physical_size : 0;
+      };
+      for (const auto& r : peer_reqs.uids) bytes += size(r.first);
       if (saves_here)
         for (const auto& sv : plan.saves)
-          if (!sv.from_remote) bytes += size[sv.source_uid];
+          if (!sv.from_remote) bytes += size(sv.source_uid);
     }
     s.progress->mailbox_begin(name, count, bytes);
   }
 
   // `saved`: how many mails this side saved (the others vanished meanwhile).
-  bool apply(Mailbox& box, const MailboxPlan& plan, const std::string& name, size_t& saved) {
+  bool apply(Mailbox& box, const MailboxPlan& plan, const SideList& local, const SideList& remote,
+             const std::string& name, size_t& saved) {
     bool changed = false;
     saved = 0;
     if (plan.reset_uids) {
@@ -475,10 +592,12 @@ struct Brain::Impl {
     size_t pending = 0;
     bool can_guid = box.can_save_guid();
     for (const auto& sv : plan.saves) {
+      const SideList& side = sv.from_remote ? remote : local;
+      const MessageEntry& e = side.messages[sv.entry];
       SaveRequest req;
-      req.flags = sv.flags;
+      req.flags = side.keywords.flags(e.flags);
       req.uid = sv.target_uid;
-      if (can_guid) req.guid = sv.guid;
+      if (can_guid) req.guid = side.guid(e);
       if (sv.from_remote) {
         Mail m = expect<Mail>(ch, "a mail");
         if (!m.has_body) {
@@ -489,7 +608,8 @@ struct Brain::Impl {
         req.save_date = m.saved_date;
         req.pop3_uidl = m.pop3_uidl;
         req.pop3_order = m.pop3_order;
-        std::istringstream in(m.body);
+        BodyView view(m.body);
+        std::istream in(&view);
         tx->save(in, req);
         if (s.progress) s.progress->mail_copied(m.body.size());
       } else {
@@ -512,7 +632,8 @@ struct Brain::Impl {
       }
     }
     expect_list<Mail>(ch, "the end of the mails");
-    for (const auto& [uid, flags] : plan.flag_sets) tx->update_flags(uid, FlagOp::kReplace, flags);
+    for (const auto& [uid, j] : plan.flag_sets)
+      tx->update_flags(uid, FlagOp::kReplace, remote.keywords.flags(remote.messages[j].flags));
     for (uint32_t uid : plan.expunges) tx->expunge(uid);
     tx->commit();
     if (plan.min_uidnext && box.status().uidnext < plan.min_uidnext)
@@ -521,12 +642,41 @@ struct Brain::Impl {
     return changed;
   }
 
+  // Drops all but the last (highest UID) of the messages sharing a GUID;
+  // returns the UIDs dropped. Sorted (GUID key, index) pairs: 20 bytes a
+  // mail while it runs, nothing copied when there is no duplicate.
+  static std::vector<uint32_t> drop_duplicate_guids(SideList& local, bool use_hash) {
+    std::vector<std::pair<MailKey, uint32_t>> by_guid;
+    by_guid.reserve(local.messages.size());
+    for (uint32_t i = 0; i < local.messages.size(); ++i) {
+      const MessageEntry& m = local.messages[i];
+      MailKey g = use_hash ? mail_key(local.guid(m)) : m.key;
+      if (!g.empty()) by_guid.emplace_back(g, i);
+    }
+    std::sort(by_guid.begin(), by_guid.end());
+    std::vector<bool> drop(local.messages.size());
+    bool any = false;
+    for (size_t k = 0; k + 1 < by_guid.size(); ++k)
+      if (by_guid[k].first == by_guid[k + 1].first) drop[by_guid[k].second] = any = true;
+    std::vector<uint32_t> dropped;
+    if (!any) return dropped;
+    size_t out = 0;
+    for (size_t i = 0; i < local.messages.size(); ++i) {
+      if (drop[i])
+        dropped.push_back(local.messages[i].uid);
+      else
+        local.messages[out++] = local.messages[i];
+    }
+    local.messages.resize(out);
+    return dropped;
+  }
+
   void sync_mailbox(const MailboxPair* pair, const MailboxItem& master_b, bool skip_now) {
-    char sep = storage.separator();
+    char sep = store->separator();
     std::string name = pair ? join_name(master ? pair->master_name : pair->slave_name, sep) : "";
     bool created = pair && (master ? pair->master_created : pair->slave_created);
     std::unique_ptr<Mailbox> box;
-    if (pair && !(s.dry_run && created)) box = storage.open_mailbox(name);
+    if (pair && !(s.dry_run && created)) box = store->open_mailbox(name);
     MailboxItem mine = box_item(box.get(), master ? pair->master_guid : master_b.mailbox_guid);
     if (!pair) mine.mailbox_ignore = true;
     MailboxItem peer;
@@ -537,12 +687,42 @@ struct Brain::Impl {
       peer = master_b;
       ch.send(mine);
     }
+    Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
+    if (master && pair && peer.mailbox_lost) {
+      // A Dovecot slave answers so when it can't sync the mailbox from the
+      // state (its counters are below it) or lost it meanwhile: it syncs
+      // nothing of it. No state for it: the next pass syncs it in full.
+      log("mailbox " + name +
+          ": the peer can't sync it from the state (or lost it); syncing it in full on another "
+          "pass");
+      result.changed_mailboxes.push_back(name);
+      result.new_state.erase(key);
+      return;
+    }
     if (!pair || skip_now || peer.mailbox_ignore || peer.mailbox_lost) return;
     attrs.peer_is_roost = peer.has_attr_digest;
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
-    Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
-    if (sync_type != 'f') {
+    if (peer_is_dovecot) {
+      // Dovecot's rules: with a state the master already left out the
+      // mailboxes it found unchanged and both sides sync every announced
+      // one; a changes-only run skips a mailbox whose counters agree.
+      if (sync_type == 'c' && !boxes_differ(mine, peer)) {
+        log("mailbox " + name + ": unchanged (the same counters on both sides)");
+        if (master)
+          result.new_state[key] = dovecot_common_state(
+              mine, peer,
+              {key, mine.uid_validity, mine.uid_next ? mine.uid_next - 1 : 0, mine.highest_modseq,
+               mine.highest_pvt_modseq, mine.messages_count, false});
+        return;
+      }
+      if (auto st = state.find(key); master && sync_type == 's' && st != state.end())
+        log("mailbox " + name + ": changed since the state (HIGHESTMODSEQ " +
+            std::to_string(st->second.last_common_modseq) + " -> " +
+            std::to_string(mine.highest_modseq) + ", UIDNEXT " +
+            std::to_string(st->second.last_common_uid + 1) + " -> " +
+            std::to_string(mine.uid_next) + ")");
+    } else if (sync_type != 'f') {
       auto st = state.find(key);
       if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
@@ -561,7 +741,13 @@ struct Brain::Impl {
             std::to_string(mb.messages_count) + "/" + std::to_string(sb.messages_count) + ")");
     }
     bool use_hash = !(mine.have_save_guids && peer.have_save_guids);
-    SideList local = own_list(box.get(), mine, use_hash);
+    // Backup and one-way (dsync-protocol.md §5): the source sends its
+    // changes and mails, the destination only its requests. The source
+    // plans nothing: it sends its changes straight from the mailbox.
+    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    SideList local;
+    local.box = mine;
+    if (!source_only) local = own_list(box.get(), mine, use_hash);
     // One GUID twice in a mailbox is what an interrupted renumbering (copy,
     // then expunge) leaves behind: keep the newer copy, drop the other
     // before the peer sees the list. (Header keys may repeat legitimately.)
@@ -569,36 +755,7 @@ struct Brain::Impl {
     // when the pair matches mail by header key (an mbox peer): there the
     // leftover would pair with nothing the peer expunged and be copied back.
     std::vector<uint32_t> duplicates;
-    if (mine.have_save_guids && !dir.is_source(master)) {
-      // GUIDs are viewed, not copied, and the list is rebuilt only when
-      // there is a duplicate: a large mailbox isn't held twice.
-      const size_t n = local.messages.size();
-      std::unordered_map<std::string_view, size_t> last;
-      last.reserve(n);
-      size_t with_guid = 0;
-      for (size_t i = 0; i < n; ++i)
-        if (!local.messages[i].guid.empty()) {
-          last[local.messages[i].guid] = i;
-          ++with_guid;
-        }
-      if (last.size() != with_guid) {
-        std::vector<bool> keep(n);
-        for (size_t i = 0; i < n; ++i) {
-          const std::string& g = local.messages[i].guid;
-          keep[i] = g.empty() || last[g] == i;
-        }
-        last.clear();
-        std::vector<MessageEntry> kept;
-        kept.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-          if (keep[i])
-            kept.push_back(std::move(local.messages[i]));
-          else
-            duplicates.push_back(local.messages[i].uid);
-        }
-        local.messages = std::move(kept);
-      }
-    }
+    if (mine.have_save_guids && !source_only) duplicates = drop_duplicate_guids(local, use_hash);
     // Both sides send their lists (a backup destination's too: the source
     // needs nothing from it, but the exchange stays symmetric).
     // Incremental lists: with a state for this UID space, two-way syncs send
@@ -610,22 +767,25 @@ struct Brain::Impl {
       known = &st->second;
     bool partial = known && sync_type == 's' && dir.two_way() && !use_hash &&
                    mb.uid_validity == sb.uid_validity && known->last_common_uid > 0;
-    if (partial) since = master ? known->last_common_modseq : known->last_common_pvt_modseq;
-    // Backup and one-way (dsync-protocol.md §5): the source sends its
-    // changes and mails, the destination only its requests.
-    bool source_only = dir.is_source(master), dest_only = dir.is_dest(master);
+    // With a Dovecot peer the state holds one modseq valid on both sides.
+    bool one_modseq = peer_is_dovecot;
+    if (partial)
+      since = master || one_modseq ? known->last_common_modseq : known->last_common_pvt_modseq;
     attrs.mine = own_attributes(box.get());
     attrs.sent = dest_only ? std::vector<MailboxAttribute>{}
                            : attributes_to_send(attrs.mine, attrs.peer_is_roost, dir);
     attrs.peer.clear();
     attrs.received = false;
-    if (!dest_only) send_list(local, since, box.get(), use_hash);
+    if (!dest_only)
+      send_list(source_only ? nullptr : &local, since, partial ? known->last_common_uid : 0,
+                box.get(), use_hash);
     SideList remote;
     remote.box = peer;
     if (!source_only) remote = receive_list(peer, use_hash);
     uint64_t attr_modseqs = sync_attributes(box.get(), name);
     if (known) {
-      uint64_t m = known->last_common_modseq, sl = known->last_common_pvt_modseq;
+      uint64_t m = known->last_common_modseq;
+      uint64_t sl = one_modseq ? m : known->last_common_pvt_modseq;
       local.synced_modseq = master ? m : sl;
       remote.synced_modseq = master ? sl : m;
     }
@@ -642,17 +802,17 @@ struct Brain::Impl {
     MailboxPlan plan = plan_mailbox(local, remote, master, dir);
     plan.expunges.insert(plan.expunges.end(), duplicates.begin(), duplicates.end());
     if (plan.another_pass) result.another_pass = true;
-    record_plan(name, plan);
-    std::vector<MailRequest> reqs;
-    if (!s.dry_run)
-      for (const auto& sv : plan.saves)
-        if (sv.from_remote) reqs.push_back({sv.guid, sv.source_uid});
+    record_plan(name, plan, local, remote);
     if (!source_only) {
-      for (const auto& r : reqs) ch.send(r);
+      if (!s.dry_run)
+        for (const auto& sv : plan.saves)
+          if (sv.from_remote)
+            ch.send(
+                MailRequest{std::string(remote.guid(remote.messages[sv.entry])), sv.source_uid});
       ch.send(EndOfList{});
     }
-    std::vector<MailRequest> peer_reqs;
-    if (!dest_only) peer_reqs = expect_list<MailRequest>(ch, "mail requests");
+    PeerRequests peer_reqs;
+    if (!dest_only) peer_reqs = receive_requests(box.get());
     if (s.progress) report_begin(name, box.get(), plan, !source_only && !s.dry_run, peer_reqs);
     if (!dest_only) answer_requests(box.get(), peer_reqs);
     // Changed by someone else since this side listed it? (The exported
@@ -671,7 +831,7 @@ struct Brain::Impl {
         expect_list<Mail>(ch, "the end of the mails");
       } else {
         size_t saved = 0;
-        if (apply(*box, plan, name, saved)) changed = true;
+        if (apply(*box, plan, local, remote, name, saved)) changed = true;
         if (!changed && !plan.reset_uids && changed_beyond(*box, *before_apply, plan, saved)) {
           log("mailbox " + name + ": changed by another program during the sync");
           changed = true;
@@ -693,6 +853,10 @@ struct Brain::Impl {
       // What changed meanwhile isn't synced: no state for this mailbox, so
       // the next pass compares it in full rather than skip it.
       result.new_state.erase(key);
+    } else if (master && peer_is_dovecot) {
+      MailboxState common = dovecot_common_state(after, peer, peer_state);
+      common.mailbox_guid = key;
+      result.new_state[key] = common;
     } else if (master) {
       MailboxItem peer_after;
       peer_after.uid_validity = peer_state.last_uidvalidity;
@@ -741,7 +905,7 @@ struct Brain::Impl {
     MailboxStatus now = fresh_status(box);
     if (now.uidvalidity != before.uidvalidity) return true;
     std::set<uint32_t> flagged, expunged(plan.expunges.begin(), plan.expunges.end());
-    for (const auto& [uid, f] : plan.flag_sets) flagged.insert(uid);
+    for (const auto& [uid, j] : plan.flag_sets) flagged.insert(uid);
     size_t fresh = 0;
     for (const auto& r : box.changed_since(before.highest_modseq)) {
       if (r.uid >= before.uidnext)
@@ -770,7 +934,8 @@ struct Brain::Impl {
     result.new_state[g] = st;
   }
 
-  void record_plan(const std::string& name, const MailboxPlan& plan) {
+  void record_plan(const std::string& name, const MailboxPlan& plan, const SideList& local,
+                   const SideList& remote) {
     // Only a dry run prints it: a real run of 100,000 mails would hold one
     // JSON object per mail for nothing.
     if (plan.empty() || !s.dry_run) return;
@@ -778,17 +943,41 @@ struct Brain::Impl {
     nlohmann::json saves = nlohmann::json::array();
     for (const auto& sv : plan.saves)
       saves.push_back({{"uid", sv.target_uid},
-                       {"guid", sv.guid},
+                       {"guid", (sv.from_remote ? remote : local)
+                                    .guid((sv.from_remote ? remote : local).messages[sv.entry])},
                        {"from", sv.from_remote ? "peer" : "local"},
                        {"source_uid", sv.source_uid}});
     j["copy"] = saves;
     j["expunge"] = plan.expunges;
     nlohmann::json flags = nlohmann::json::array();
-    for (const auto& [uid, f] : plan.flag_sets)
-      flags.push_back({{"uid", uid}, {"flags", format_flags(f)}});
+    for (const auto& [uid, j] : plan.flag_sets)
+      flags.push_back(
+          {{"uid", uid}, {"flags", format_flags(remote.keywords.flags(remote.messages[j].flags))}});
     j["flags"] = flags;
     if (plan.reset_uids || plan.set_uidvalidity) j["uidvalidity"] = plan.set_uidvalidity;
     result.plan["messages"].push_back(std::move(j));
+  }
+
+  // A master facing a Dovecot slave with a state leaves out, unannounced,
+  // a mailbox of its own unchanged since the state (a Dovecot slave syncs
+  // every mailbox it is told of and would wait for its attributes). The
+  // state entry is kept as it is. Beyond Dovecot: new mail on the slave
+  // (its tree node's UIDNEXT moved past the state) is not left out.
+  bool unchanged_for_dovecot(const MailboxPair& p) {
+    if (!peer_is_dovecot || sync_type != 's' || p.master_created || p.slave_created) return false;
+    auto st = state.find(p.master_guid);
+    if (st == state.end()) return false;
+    if (auto n = peer_uids.find(p.slave_guid);
+        n != peer_uids.end() &&
+        (n->second.first != st->second.last_uidvalidity ||
+         n->second.second != static_cast<uint64_t>(st->second.last_common_uid) + 1))
+      return false;
+    std::string name = join_name(p.master_name, store->separator());
+    auto box = store->open_mailbox(name);
+    if (!unchanged_since_state(st->second, box_item(box.get(), p.master_guid))) return false;
+    log("mailbox " + name + ": unchanged since the state");
+    result.new_state[p.master_guid] = st->second;
+    return true;
   }
 
   void mailboxes(const TreePlan& tree) {
@@ -801,8 +990,8 @@ struct Brain::Impl {
     if (master) {
       if (s.progress) s.progress->tree_planned(tree.pairs.size());
       for (const auto& p : tree.pairs) {
-        sync_mailbox(&p, {}, false);
-        if (s.progress) s.progress->mailbox_end(join_name(p.master_name, storage.separator()));
+        if (!unchanged_for_dovecot(p)) sync_mailbox(&p, {}, false);
+        if (s.progress) s.progress->mailbox_end(join_name(p.master_name, store->separator()));
       }
       ch.send(EndOfList{});
       expect<Finish>(ch, "the finish");
@@ -833,7 +1022,8 @@ Brain::Brain(MailStorage& storage, Channel& channel, BrainSettings settings)
     : storage_(storage), channel_(channel), settings_(std::move(settings)) {}
 
 BrainResult Brain::run() {
-  Impl impl{storage_, channel_, settings_, {}, {}, {}, 'c', {}, {}, settings_.master, {}};
+  Impl impl{&storage_, channel_, settings_,        {},    {}, {}, 'c',
+            {},        {},       settings_.master, false, {}, {}};
   try {
     impl.handshake();
     TreePlan tree = impl.sync_tree();

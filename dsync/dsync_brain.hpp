@@ -22,6 +22,13 @@ struct BrainSettings {
   StateMap state;
   std::string sync_box;              // -m: only this mailbox
   std::vector<std::string> exclude;  // -x: mailbox masks
+  // Master: the namespace prefixes the storage covers (-n/-N; told to the
+  // slave), and whether that is every visible namespace (-N).
+  std::vector<std::string> namespaces;
+  bool all_namespaces = false;
+  // Slave: picks the storage for the namespaces the master's handshake
+  // names (the storage given to the Brain otherwise); throws to refuse.
+  std::function<MailStorage&(const Handshake& master)> choose_storage;
   // Local only (both brains of a local run get it): change nothing, record
   // what would be done in BrainResult::plan.
   bool dry_run = false;

@@ -16,14 +16,29 @@ struct Entry {
   bool spilled = false;
   uint64_t spill_off = 0;
   size_t spill_len = 0;
+  size_t cost = 0;  // item_cost at send
 };
+
+// What a queued item costs beyond a mail's body: the entry and the strings
+// of a list item (GUIDs, keywords). Counted against the flow limit, so a
+// one-way sender's change and request lists don't pile up either.
+size_t item_cost(const Item& item) {
+  size_t n = sizeof(Entry);
+  if (const auto* c = std::get_if<MailChange>(&item)) {
+    n += c->guid.capacity() + c->hdr_hash.capacity();
+    for (const auto& k : c->keyword_changes) n += sizeof k + k.capacity();
+  } else if (const auto* r = std::get_if<MailRequest>(&item)) {
+    n += r->guid.capacity();
+  }
+  return n;
+}
 
 struct Queue {
   explicit Queue(size_t bound) : memory_bound(bound) {}
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Entry> items;
-  size_t bytes = 0;         // mail bodies queued (memory + spill file)
+  size_t bytes = 0;         // mail bodies (memory + spill file) and item costs queued
   size_t memory_bytes = 0;  // ... of which in memory
   size_t spilled = 0;       // entries whose body is in the spill file
   size_t memory_bound;
@@ -47,6 +62,8 @@ class PairChannel : public Channel {
     std::unique_lock lock(out_->mu);
     if (limit_) out_->cv.wait(lock, [&] { return out_->bytes <= limit_ || out_->reader_gone; });
     Entry e{std::move(item)};
+    e.cost = item_cost(e.item);
+    out_->bytes += e.cost;
     if (auto* m = std::get_if<Mail>(&e.item)) {
       size_t n = m->body.size();
       out_->bytes += n;
@@ -73,6 +90,7 @@ class PairChannel : public Channel {
       throw Error(kExitTempFail, "dsync: the other side ended the session early");
     Entry e = std::move(in_->items.front());
     in_->items.pop_front();
+    in_->bytes -= e.cost;
     if (auto* m = std::get_if<Mail>(&e.item)) {
       if (e.spilled) {
         in_->spill.read(e.spill_off, e.spill_len, m->body);

@@ -17,6 +17,10 @@ struct Handshake {
   std::string hostname;
   char sync_type = 'c';  // 'f' full, 'c' changed, 's' state
   std::string sync_box;  // only this mailbox (virtual name)
+  // -n/-N: the master's namespace prefixes (sync_ns_prefix, "\n"-joined on
+  // the wire); the slave syncs the same namespaces of its user.
+  std::vector<std::string> sync_namespaces;
+  bool sync_visible_namespaces = false;  // -N
   std::vector<std::string> exclude_mailboxes;
   bool send_mail_requests = true;
   // Backup direction as the *receiver* of this item sees it: backup_recv =
@@ -26,6 +30,9 @@ struct Handshake {
   bool no_backup_overwrite = false;  // -1
   uint32_t lock_timeout = 0;
   std::string hashed_headers;  // tab-terminated names
+  // Roost's own key: the sender is Roost (Dovecot neither sends nor reads
+  // it), so a master knows which mailbox-skipping rules its slave follows.
+  bool roost = false;
 };
 
 // S: per-mailbox sync state (in the -s state string and after each mailbox).

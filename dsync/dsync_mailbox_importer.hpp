@@ -4,26 +4,40 @@
 #include <utility>
 #include <vector>
 
+#include "dsync/dsync_compact_flags.hpp"
+#include "dsync/dsync_compact_key.hpp"
 #include "dsync/dsync_direction.hpp"
 #include "dsync/dsync_item.hpp"
+#include "dsync/dsync_string_arena.hpp"
 #include "formats/model/flags.hpp"
 
 namespace roost::dsync {
 
-// One message as a side announced it (from its C items).
+// One message as a side announced it (from its C items), compact: its
+// GUID lives in the list's arena, its key is 16 bytes, its keywords a
+// number in the list's keyword table.
 struct MessageEntry {
   uint32_t uid = 0;
-  std::string guid;
-  std::string key;  // what identifies the mail across sides: GUID or header hash
+  StringArena::Ref guid;
+  MailKey key;  // what identifies the mail across sides: GUID or header hash
   uint64_t modseq = 0;
-  MessageFlags flags;
+  CompactFlags flags;
+};
+
+// An expunge a side remembers ('e' change), as keys.
+struct ExpungeEntry {
+  uint32_t uid = 0;
+  MailKey guid;  // empty: unknown
+  MailKey hdr;   // the header key recorded with it; empty: none
 };
 
 // One side's view of a mailbox: its B item and every message it holds.
 struct SideList {
   MailboxItem box;
   std::vector<MessageEntry> messages;  // ascending UID
-  std::vector<MailChange> expunges;    // 'e' changes it remembers
+  std::vector<ExpungeEntry> expunges;  // ascending UID
+  StringArena strings;                 // the messages' GUIDs
+  KeywordSets keywords;
   // This side's HIGHESTMODSEQ right after the last sync (from the state);
   // 0 = unknown. A message with a higher modseq changed since.
   uint64_t synced_modseq = 0;
@@ -31,15 +45,23 @@ struct SideList {
   // up to common_uid that isn't listed is unchanged on that side.
   bool partial = false;
   uint32_t common_uid = 0;
+
+  std::string_view guid(const MessageEntry& m) const { return strings.view(m.guid); }
+  void add(uint32_t uid, std::string_view guid, const MailKey& key, uint64_t modseq,
+           const MessageFlags& flags) {
+    messages.push_back({uid, strings.add(guid), key, modseq, keywords.add(flags)});
+  }
+  // Sorts both lists by UID when a peer sent them out of order.
+  void sort();
 };
 
-// What one side does to its copy of the mailbox.
+// What one side does to its copy of the mailbox: the mail `entry` of the
+// remote's list (from_remote) or of the local one (a copy of a local mail).
 struct SavePlan {
   uint32_t target_uid = 0;  // 0: the next free UID
-  bool from_remote = true;  // else: a copy of the local `source_uid`
+  bool from_remote = true;
   uint32_t source_uid = 0;
-  std::string guid;
-  MessageFlags flags;
+  uint32_t entry = 0;  // index into that side's messages
 };
 
 struct MailboxPlan {
@@ -49,7 +71,8 @@ struct MailboxPlan {
   uint32_t set_uidvalidity = 0;  // without reset: adopt it (mailbox is empty)
   std::vector<SavePlan> saves;   // in the order to save them
   std::vector<uint32_t> expunges;
-  std::vector<std::pair<uint32_t, MessageFlags>> flag_sets;
+  // (UID, the index of the remote message whose flags it takes)
+  std::vector<std::pair<uint32_t, uint32_t>> flag_sets;
   uint32_t min_uidnext = 0;  // afterwards
   // The UID spaces differ and will converge only on another pass (after this
   // one gave each side the other's mails).
@@ -77,6 +100,9 @@ struct MailboxPlan {
 // Backup: the destination becomes the source (same UIDs when it can reset
 // its UID space, else same content). One-way: the destination gains the
 // source's mails and flags but loses nothing.
+// The plan refers to both lists' messages by index: they outlive it.
+// Both lists are walked once side by side in UID order; what pairs mails
+// across UIDs (keys) is looked up in sorted 20-byte (key, UID) tables.
 MailboxPlan plan_mailbox(const SideList& local, const SideList& remote, bool local_is_master,
                          Direction dir);
 

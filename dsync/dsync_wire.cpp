@@ -40,7 +40,8 @@ const std::map<char, std::vector<std::string>>& own_headers() {
         "empty_hdr_workaround",
         "import_commit_msgs_interval",
         "hashed_headers",
-        "alt_char"}},
+        "alt_char",
+        "roost"}},
       {'S',
        {"mailbox_guid", "last_uidvalidity", "last_common_uid", "last_common_modseq",
         "last_common_pvt_modseq", "last_messages_count", "changes_during_sync"}},
@@ -207,13 +208,15 @@ std::string encode_item(const Item& item) {
       for (const auto& m : h.exclude_mailboxes) ex += tab_escape(m) + "\t";
       if (!ex.empty()) ex.pop_back();
       char st[2] = {h.sync_type, 0};
+      std::optional<std::string> ns;
+      if (!h.sync_namespaces.empty()) ns = join(h.sync_namespaces, "\n");
       return encode_fields('H', {str(h.hostname),
-                                 std::nullopt,
+                                 ns,
                                  opt_str(h.sync_box),
                                  std::nullopt,
                                  std::string(st),
                                  std::nullopt,
-                                 std::nullopt,
+                                 flag(h.sync_visible_namespaces),
                                  opt_str(ex),
                                  flag(h.send_mail_requests),
                                  flag(h.backup_send),
@@ -230,7 +233,9 @@ std::string encode_item(const Item& item) {
                                  std::nullopt,
                                  std::nullopt,
                                  std::nullopt,
-                                 str(h.hashed_headers)});
+                                 str(h.hashed_headers),
+                                 std::nullopt,
+                                 flag(h.roost)});
     }
     std::string operator()(const MailboxState& s) {
       return encode_fields('S',
@@ -436,6 +441,8 @@ Item WireDecoder::decode_line(const std::string& line) {
       std::string st = f.s("sync_type");
       x.sync_type = st.empty() ? 'c' : st[0];
       x.sync_box = f.s("sync_box");
+      if (f.b("sync_ns_prefix")) x.sync_namespaces = split(f.s("sync_ns_prefix"), '\n');
+      x.sync_visible_namespaces = f.b("sync_visible_namespaces");
       if (auto ex = f.s("exclude_mailboxes"); !ex.empty())
         for (auto& m : split(ex, '\t')) x.exclude_mailboxes.push_back(tab_unescape(m));
       x.send_mail_requests = f.b("send_mail_requests");
@@ -444,6 +451,7 @@ Item WireDecoder::decode_line(const std::string& line) {
       x.no_backup_overwrite = f.b("no_backup_overwrite");
       x.lock_timeout = u32(f.u("lock_timeout"), "lock_timeout");
       x.hashed_headers = f.s("hashed_headers");
+      x.roost = f.b("roost");
       return x;
     }
     case 'S': {

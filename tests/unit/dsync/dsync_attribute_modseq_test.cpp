@@ -3,6 +3,9 @@
 // (exit 2), and the state after such a run makes the next one a no-op.
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <mutex>
+
 #include "dsync/dsync_state.hpp"
 #include "tests/unit/dsync/dsync_test_util.hpp"
 
@@ -25,7 +28,12 @@ roost::dsync::BrainResult one_pass(MailStorage& a, MailStorage& b, std::vector<s
                                    const roost::dsync::StateMap* state = nullptr,
                                    ChannelKind kind = ChannelKind::kInProcess) {
   BrainSettings s;
-  s.log = [&log](const std::string& line) { log.push_back(line); };
+  // Both brains of a local run log, each from its own thread.
+  auto guard = std::make_shared<std::mutex>();
+  s.log = [&log, guard](const std::string& line) {
+    std::lock_guard<std::mutex> lock(*guard);
+    log.push_back(line);
+  };
   if (state) {
     s.state = *state;
     s.sync_type = 's';

@@ -65,6 +65,23 @@ TEST_CASE("dsync wire: an expunge carries its header key", "[dsync]") {
   CHECK(std::get<MailChange>(*d.next()).hdr_hash.empty());
 }
 
+TEST_CASE("dsync wire: the handshake carries -n/-N namespace prefixes", "[dsync]") {
+  WireDecoder d;
+  Handshake all;
+  all.hostname = "h";
+  all.sync_namespaces = {"", "Archive/"};
+  all.sync_visible_namespaces = true;
+  Handshake none;
+  none.hostname = "h";
+  d.feed(encode_preamble() + encode_item(all) + encode_item(none));
+  auto a = std::get<Handshake>(*d.next());
+  CHECK(a.sync_namespaces == std::vector<std::string>{"", "Archive/"});
+  CHECK(a.sync_visible_namespaces);
+  auto n = std::get<Handshake>(*d.next());
+  CHECK(n.sync_namespaces.empty());
+  CHECK_FALSE(n.sync_visible_namespaces);
+}
+
 TEST_CASE("dsync wire: decodes Dovecot's captured lines by its headers", "[dsync]") {
   WireDecoder d;
   d.feed(encode_preamble());
