@@ -650,9 +650,13 @@ struct Brain::Impl {
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
     Guid128 key = master ? mine.mailbox_guid : peer.mailbox_guid;
+    // A mailbox this run created (the destination was recreated since the
+    // state) may match the state's counters by chance, empty as it is: it
+    // still has to take the other side's UIDVALIDITY.
+    bool created_now = pair->master_created || pair->slave_created;
     if (sync_type != 'f') {
       auto st = state.find(key);
-      if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
+      if (st != state.end() && !created_now && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
           st->second.last_common_pvt_modseq == sb.highest_modseq &&
           mb.messages_count == sb.messages_count && same_attributes(mine, peer)) {
