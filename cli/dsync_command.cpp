@@ -61,8 +61,14 @@ std::vector<OpenNamespace*> visible_namespaces(MailUser& user) {
 // master named, each of which must exist here with the same prefix.
 MailStorage& server_storage(MailUser& user, const MailCommandArgs& a, const dsync::Handshake& h,
                             std::unique_ptr<MailStorage>& keep) {
-  if (h.sync_namespaces.empty()) return *pick_namespace(user, a).storage;
   std::vector<OpenNamespace*> picked;
+  if (h.sync_namespaces.empty()) {
+    // doveadm's -N names no prefixes: every visible namespace of this user.
+    if (h.sync_visible_namespaces) picked = visible_namespaces(user);
+    if (picked.size() < 2) return *pick_namespace(user, a).storage;
+    keep = std::make_unique<NamespaceUnionStorage>(picked);
+    return *keep;
+  }
   for (const auto& prefix : h.sync_namespaces) {
     OpenNamespace* found = nullptr;
     for (auto& ns : user.namespaces())

@@ -703,6 +703,10 @@ struct Brain::Impl {
     attrs.peer_is_roost = peer.has_attr_digest;
     const MailboxItem& mb = master ? mine : peer;
     const MailboxItem& sb = master ? peer : mine;
+    // A mailbox this run created (the destination was recreated since the
+    // state) may match the state's counters by chance, empty as it is: it
+    // still has to take the other side's UIDVALIDITY.
+    bool created_now = pair->master_created || pair->slave_created;
     if (peer_is_dovecot) {
       // Dovecot's rules: with a state the master already left out the
       // mailboxes it found unchanged and both sides sync every announced
@@ -724,7 +728,7 @@ struct Brain::Impl {
             std::to_string(mine.uid_next) + ")");
     } else if (sync_type != 'f') {
       auto st = state.find(key);
-      if (st != state.end() && st->second.last_uidvalidity == mb.uid_validity &&
+      if (st != state.end() && !created_now && st->second.last_uidvalidity == mb.uid_validity &&
           st->second.last_common_modseq == mb.highest_modseq &&
           st->second.last_common_pvt_modseq == sb.highest_modseq &&
           mb.messages_count == sb.messages_count && same_attributes(mine, peer)) {

@@ -33,10 +33,19 @@ class SpillFile {
   uint64_t size() const { return end_; }
 
  private:
+  static constexpr size_t kBuffer = 64u << 10;
   void open();
+  void write_at(uint64_t off, std::string_view bytes);
+  void flush() const;
+  void pread_all(uint64_t off, size_t len, char* dst) const;
   int fd_ = -1;
-  uint64_t end_ = 0;
+  uint64_t end_ = 0;  // bytes appended, the write buffer's included
   std::string dir_;
+  // Small appends wait here (at end_ - size) and go out in blocks; small
+  // reads come from one block read ahead. Both are bounded by kBuffer.
+  mutable std::string tail_;
+  mutable std::string block_;
+  mutable uint64_t block_off_ = 0;
 };
 
 }  // namespace roost::dsync

@@ -128,6 +128,19 @@ def main():
                   f"Dovecot's Archive/2019: {got!r}")
             check(Path(f"{home}/dv-archive").is_dir(),
                   "Dovecot's Archive namespace location was not used")
+            # 5. doveadm sync -N as the master against roost dsync-server
+            # (doveadm names no prefixes: the server takes all its visible
+            # namespaces).
+            d.save("u1", "Archive/2019", message("arch-dovecot"))
+            a.chown_homes()
+            d.chown_homes()
+            remote = [roost.roost_bin(), "-c", str(cfg), "dsync-server", "-u", "u1"]
+            p = d.doveadm("sync", "-u", "u1", "-N", *remote, timeout=120)
+            check(p.returncode == 0, f"doveadm sync -N -> roost dsync-server: exit "
+                                     f"{p.returncode}: {p.stderr[-800:]}")
+            check(subjects(cfg, "Archive/2019") ==
+                  ["arch-1", "arch-2", "arch-dovecot", "arch-peer"],
+                  f"roost's Archive/2019 after doveadm sync -N: {subjects(cfg, 'Archive/2019')}")
     CHECKS.finish()
 
 

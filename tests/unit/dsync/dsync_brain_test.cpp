@@ -212,6 +212,31 @@ TEST_CASE("dsync: backup makes the destination exactly the source", "[dsync]") {
   }
 }
 
+TEST_CASE("dsync: a recreated destination takes the source's UIDVALIDITY despite the state",
+          "[dsync]") {
+  for (const auto& c : combos()) {
+    if (!can_update(c.b)) continue;
+    INFO(label(c));
+    Store a(c.a);
+    a.storage->create_mailbox("Empty");
+    save(*a.storage, "INBOX", message("s1"));
+    std::string state;
+    {
+      Store b(c.b);
+      state = roost::dsync::export_state(sync(*a.storage, *b.storage, backup(), c.kind).new_state);
+    }
+    // The destination is gone; a new one whose empty mailbox matches the
+    // state's counters by chance.
+    Store b(c.b);
+    sync(*a.storage, *b.storage, backup(), c.kind, state);
+    for (const char* box : {"Empty", "INBOX"}) {
+      INFO(box);
+      CHECK(a.storage->open_mailbox(box)->status().uidvalidity ==
+            b.storage->open_mailbox(box)->status().uidvalidity);
+    }
+  }
+}
+
 TEST_CASE("dsync: one-way merge adds but never deletes on the destination", "[dsync]") {
   Store a("maildir"), b("maildir");
   save(*a.storage, "INBOX", message("src"));

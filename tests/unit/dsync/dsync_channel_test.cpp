@@ -130,6 +130,44 @@ TEST_CASE("dsync channel pair: beyond the memory bound, mails spill to disk, in 
   }
 }
 
+TEST_CASE("dsync channel pair: a long change list spills as wire lines, comes back whole",
+          "[dsync]") {
+  TmpDir tmp;
+  auto [a, b] = make_channel_pair(4096);  // list items beyond 256 bytes go to the file
+  auto change = [](uint32_t i) {
+    MailChange c;
+    c.type = i % 7 ? 's' : 'e';
+    c.uid = i;
+    c.guid = "1700000000.M" + std::to_string(i) + "P1.host,S=100,W=102";
+    c.hdr_hash = i % 3 ? "" : "0123456789abcdef0123456789abcdef";
+    c.modseq = 1000 + i;
+    c.final_flags = static_cast<uint8_t>(i % 0x20);
+    if (i % 5 == 0) c.keyword_changes = {"=$Label" + std::to_string(i % 4), "=Work"};
+    return c;
+  };
+  for (uint32_t i = 1; i <= 2000; ++i) a->send(change(i));
+  a->send(MailRequest{"g-last", 7});
+  a->send(EndOfList{});
+  CHECK(tmp.open_files() == 1);  // the spill file, already unlinked
+  for (uint32_t i = 1; i <= 2000; ++i) {
+    INFO(i);
+    auto got = std::get<MailChange>(b->receive());
+    MailChange want = change(i);
+    CHECK(got.type == want.type);
+    CHECK(got.uid == want.uid);
+    CHECK(got.guid == want.guid);
+    CHECK(got.hdr_hash == want.hdr_hash);
+    if (want.type == 's') {
+      CHECK(got.modseq == want.modseq);
+      CHECK(got.final_flags == want.final_flags);
+      CHECK(got.keyword_changes == want.keyword_changes);
+    }
+  }
+  auto r = std::get<MailRequest>(b->receive());
+  CHECK((r.guid == "g-last" && r.uid == 7));
+  CHECK(std::holds_alternative<EndOfList>(b->receive()));
+}
+
 TEST_CASE("dsync channel pair: both sides sending at once never block", "[dsync]") {
   TmpDir tmp;
   auto [a, b] = make_channel_pair(8192);
