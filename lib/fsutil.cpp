@@ -44,6 +44,41 @@ std::string read_file(const std::string& path) {
   return *r;
 }
 
+void pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot write", path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+}
+
+std::string pread_to_end(int fd, uint64_t offset, const std::string& path) {
+  std::string out;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > static_cast<off_t>(offset))
+    out.reserve(static_cast<size_t>(static_cast<uint64_t>(st.st_size) - offset));
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return out;
+}
+
+ScopedFd::~ScopedFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 void write_all(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

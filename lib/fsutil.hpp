@@ -21,6 +21,27 @@ void write_file_atomic(const std::string& path, std::string_view data, unsigned 
 // name `path`.
 void write_all(int fd, std::string_view data, const std::string& path);
 
+// Writes all of `data` at `offset` (pwrite; short writes and EINTR
+// retried); errors name `path`.
+void pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& path);
+
+// Everything from `offset` to the end of `fd` (pread; EINTR retried);
+// errors name `path`.
+std::string pread_to_end(int fd, uint64_t offset, const std::string& path);
+
+// Owns an open file descriptor: closed when it goes out of scope.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) : fd_(fd) {}
+  ~ScopedFd();
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 void fsync_path(const std::string& path);
 void fsync_dir(const std::string& dir);
 

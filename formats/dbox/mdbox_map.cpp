@@ -90,39 +90,6 @@ constexpr uint32_t kMaxFrame = 1u << 30;
 // The log is folded into a new snapshot past this size.
 constexpr size_t kCompactLogBytes = 1 << 20;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-std::string read_fd_from(int fd, off_t offset, const std::string& path) {
-  std::string out;
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > offset)
-    out.reserve(static_cast<size_t>(st.st_size - offset));
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::pread(fd, buf, sizeof buf, offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot read", path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    offset += n;
-  }
-  return out;
-}
-
 std::string log_header(uint64_t generation) {
   index_codec::Writer w;
   w.raw(kLogMagic);
@@ -235,12 +202,12 @@ void MdboxMap::load_all(bool with_entries) const {
     int sfd = ::open(spath.c_str(), O_RDONLY | O_CLOEXEC);
     if (sfd < 0 && errno != ENOENT) throw_errno("cannot open the mdbox map", spath);
     if (sfd >= 0) {
-      Fd holder(sfd);
+      ScopedFd holder(sfd);
       struct stat st;
       if (::fstat(sfd, &st) < 0) throw_errno("cannot stat", spath);
       snapshot_id_ = {st.st_dev, st.st_ino, st.st_size,
                       st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, true};
-      std::string data = read_fd_from(sfd, 0, spath);
+      std::string data = pread_to_end(sfd, 0, spath);
       std::string what = "mdbox map " + spath;
       index_codec::Reader r(data, what);
       if (r.remaining() < 8 || r.raw(8) != kSnapshotMagic)
@@ -265,7 +232,7 @@ void MdboxMap::load_all(bool with_entries) const {
     int lfd = ::open(lpath.c_str(), O_RDONLY | O_CLOEXEC);
     if (lfd < 0 && errno != ENOENT) throw_errno("cannot open the mdbox map log", lpath);
     if (lfd < 0) return;
-    Fd holder(lfd);
+    ScopedFd holder(lfd);
     struct stat st;
     if (::fstat(lfd, &st) < 0) throw_errno("cannot stat", lpath);
     log_id_ = {st.st_dev, st.st_ino, 0, 0, true};
@@ -301,12 +268,12 @@ bool MdboxMap::read_log_from(size_t offset) const {
     if (errno == ENOENT) return false;
     throw_errno("cannot open the mdbox map log", lpath);
   }
-  Fd holder(lfd);
+  ScopedFd holder(lfd);
   struct stat st;
   if (::fstat(lfd, &st) < 0) throw_errno("cannot stat", lpath);
   // Replaced by a compaction since we looked: offsets don't apply to it.
   if (log_id_.exists && (st.st_dev != log_id_.dev || st.st_ino != log_id_.ino)) return false;
-  std::string data = read_fd_from(lfd, static_cast<off_t>(offset), lpath);
+  std::string data = pread_to_end(lfd, offset, lpath);
   std::string_view rest(data);
   bool applied = false;
   while (rest.size() >= kFrameHeaderSize) {
@@ -498,18 +465,8 @@ void MdboxMap::commit_change(const MdboxMapChange& change) {
   payload = {};
   int fd = ::open(lpath.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("cannot open the mdbox map log", lpath);
-  Fd holder(fd);
-  std::string_view data = frame.data();
-  off_t at = static_cast<off_t>(log_valid_end_);
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), at);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot write", lpath);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-    at += n;
-  }
+  ScopedFd holder(fd);
+  pwrite_all(fd, frame.data(), log_valid_end_, lpath);
   if (fsync_ && ::fdatasync(fd) < 0) throw_errno("cannot fsync", lpath);
   apply(change);
   log_valid_end_ += frame.size();

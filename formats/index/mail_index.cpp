@@ -24,48 +24,6 @@ constexpr size_t kFrameHeaderSize = 8;
 constexpr uint32_t kMaxFrame = 1u << 30;
 constexpr size_t kBigFrame = 32 << 10;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-std::string read_fd_from(int fd, off_t offset, const std::string& path) {
-  std::string out;
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::pread(fd, buf, sizeof buf, offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot read", path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    offset += n;
-  }
-  return out;
-}
-
-void pwrite_all(int fd, std::string_view data, off_t offset, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot write", path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-    offset += n;
-  }
-}
-
 std::string log_header(uint64_t generation) {
   index_codec::Writer w;
   w.raw(kLogMagic);
@@ -170,7 +128,7 @@ void MailIndex::load_summary() {
     return;
   }
   {
-    Fd holder(sfd);
+    ScopedFd holder(sfd);
     struct stat st;
     if (::fstat(sfd, &st) < 0) throw_errno("cannot stat", spath);
     std::string head = pread_upto(sfd, 4096, 0, spath);
@@ -204,7 +162,7 @@ void MailIndex::load_summary() {
     if (errno != ENOENT) throw_errno("cannot open index log", lpath);
     return;
   }
-  Fd holder(lfd);
+  ScopedFd holder(lfd);
   struct stat st;
   if (::fstat(lfd, &st) < 0) throw_errno("cannot stat", lpath);
   log_id_ = {st.st_dev, st.st_ino, st.st_size, 0, true};
@@ -273,11 +231,11 @@ void MailIndex::load_all_once(bool& retry) {
   int sfd = ::open(spath.c_str(), O_RDONLY | O_CLOEXEC);
   if (sfd < 0 && errno != ENOENT) throw_errno("cannot open index", spath);
   if (sfd >= 0) {
-    Fd holder(sfd);
+    ScopedFd holder(sfd);
     struct stat st;
     if (::fstat(sfd, &st) < 0) throw_errno("cannot stat", spath);
     snapshot_id_ = {st.st_dev, st.st_ino, st.st_size, mtime_ns_of(st), true};
-    std::string data = read_fd_from(sfd, 0, spath);
+    std::string data = pread_to_end(sfd, 0, spath);
     index_codec::Reader r(data, "index " + spath);
     if (r.remaining() < 8 || r.raw(8) != kSnapshotMagic) r.fail("not a Roost index (bad magic)");
     uint32_t version = r.u32();
@@ -309,7 +267,7 @@ void MailIndex::load_all_once(bool& retry) {
   int lfd = ::open(lpath.c_str(), O_RDONLY | O_CLOEXEC);
   if (lfd < 0 && errno != ENOENT) throw_errno("cannot open index log", lpath);
   if (lfd < 0) return;
-  Fd holder(lfd);
+  ScopedFd holder(lfd);
   struct stat st;
   if (::fstat(lfd, &st) < 0) throw_errno("cannot stat", lpath);
   log_id_ = {st.st_dev, st.st_ino, 0, 0, true};
@@ -346,12 +304,12 @@ bool MailIndex::read_log_from(size_t offset) {
     if (errno == ENOENT) return false;
     throw_errno("cannot open index log", lpath);
   }
-  Fd holder(lfd);
+  ScopedFd holder(lfd);
   struct stat st;
   if (::fstat(lfd, &st) < 0) throw_errno("cannot stat", lpath);
   // Replaced by a compaction since we looked: offsets don't apply to it.
   if (log_id_.exists && (st.st_dev != log_id_.dev || st.st_ino != log_id_.ino)) return false;
-  std::string data = read_fd_from(lfd, static_cast<off_t>(offset), lpath);
+  std::string data = pread_to_end(lfd, offset, lpath);
   std::string_view rest(data);
   const size_t trailer = log_version_ == kVersion ? 4 : 0;
   bool applied = false;
@@ -511,8 +469,8 @@ uint64_t MailIndex::commit_locked(IndexTransactionRecord& txn) {
     std::string lpath = log_path();
     int fd = ::open(lpath.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("cannot open index log", lpath);
-    Fd holder(fd);
-    pwrite_all(fd, frame.data(), static_cast<off_t>(log_valid_end_), lpath);
+    ScopedFd holder(fd);
+    pwrite_all(fd, frame.data(), log_valid_end_, lpath);
     if (options_.fsync && ::fdatasync(fd) < 0) throw_errno("cannot fsync", lpath);
     log_valid_end_ += frame.size();
     frame_size = frame.size();

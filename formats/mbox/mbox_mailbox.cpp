@@ -141,18 +141,6 @@ uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-void pwrite_all(int fd, std::string_view s, uint64_t off, const std::string& path) {
-  while (!s.empty()) {
-    ssize_t n = ::pwrite(fd, s.data(), s.size(), static_cast<off_t>(off));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot write", path);
-    }
-    s.remove_prefix(static_cast<size_t>(n));
-    off += static_cast<uint64_t>(n);
-  }
-}
-
 // Offset of the 10-digit uid-last value in the first message's X-IMAPbase
 // header, or 0 when it isn't there exactly as Dovecot writes it (then it
 // can't be updated in place).
