@@ -99,6 +99,16 @@ int64_t mtime_ns_of(const struct stat& st) {
 }
 }  // namespace
 
+void MailIndex::forget_files() {
+  generation_ = 0;
+  snapshot_version_ = 0;
+  log_generation_ = 0;
+  log_version_ = 0;
+  log_valid_end_ = 0;
+  snapshot_id_ = {};
+  log_id_ = {};
+}
+
 // Snapshot, version 2, after magic and version: u32 CRC32 of the head (the
 // next three fields), u64 generation, u32 summary length, the summary; then
 // u32 CRC32 of the rest, u64 body length, body. Version 1 has one CRC over
@@ -111,13 +121,7 @@ int64_t mtime_ns_of(const struct stat& st) {
 void MailIndex::load_summary() {
   state_ = IndexState{};
   loaded_ = false;
-  generation_ = 0;
-  snapshot_version_ = 0;
-  log_generation_ = 0;
-  log_version_ = 0;
-  log_valid_end_ = 0;
-  snapshot_id_ = {};
-  log_id_ = {};
+  forget_files();
 
   std::string spath = snapshot_path();
   int sfd = ::open(spath.c_str(), O_RDONLY | O_CLOEXEC);
@@ -219,13 +223,7 @@ void MailIndex::load_all_once(bool& retry) {
   state_ = IndexState{};
   state_.recent_rule = options_.recent_rule;
   state_.mark_recent = options_.mark_recent;
-  generation_ = 0;
-  snapshot_version_ = 0;
-  log_generation_ = 0;
-  log_version_ = 0;
-  log_valid_end_ = 0;
-  snapshot_id_ = {};
-  log_id_ = {};
+  forget_files();
 
   std::string spath = snapshot_path();
   int sfd = ::open(spath.c_str(), O_RDONLY | O_CLOEXEC);

@@ -109,6 +109,8 @@ class MailIndex {
     if (!loaded_) load_all();
     return state_;
   }
+  // Drops what is known of the files (generations, versions, identities).
+  void forget_files();
   // Reads the snapshot's and the log's summary only; falls back to
   // load_all() for version-1 files or a log whose last frame is torn.
   void load_summary();
